@@ -1,0 +1,76 @@
+"""The platform every domain stands on: ``create_app()`` wires configuration, database,
+security, language, Celery and the blueprints of every domain."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+
+
+class ChineseJSON(DefaultJSONProvider):
+    """JSON out as UTF-8 without escaping Chinese (API.md conventions)."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings (tests use it)."""
+    from app import access, db, errors, i18n, security
+    from app.celery import celery_init_app
+    from app.config import load_config
+    from app.extensions import limiter, login_manager
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.json_provider_class = ChineseJSON
+    app.json = ChineseJSON(app)
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    celery_init_app(app)
+
+    from app.auth import loaders
+    loaders.init_app(app)
+
+    _register_blueprints(app)
+    _register_domain_tasks()
+
+    from app.cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """The explicit list of every domain's HTML and JSON blueprints."""
+    from app.api import openapi_bp
+    from app.auth.api import bp as auth_api
+    from app.auth.views import bp as auth_views
+    from app.health import bp as health
+    from app.membership.api import bp as membership_api
+    from app.membership.views import bp as membership_views
+    from app.views import bp as main_views
+    from courses.api import bp as courses_api
+    from courses.views import bp as courses_views
+
+    for blueprint in (main_views, health, auth_views, membership_views, openapi_bp, auth_api, membership_api,
+                      courses_views, courses_api):
+        app.register_blueprint(blueprint)
+
+
+def _register_domain_tasks() -> None:
+    """Import task modules so Celery knows every task by name."""
+    import app.notify  # noqa: F401
+    import app.payments.tasks  # noqa: F401
+    import courses.tasks  # noqa: F401

@@ -1,0 +1,69 @@
+"""Who may use a route. Every view and endpoint declares it with :func:`allow`.
+
+``allow(PUBLIC)`` — anyone; ``allow(SIGNED_IN)`` — any signed-in person; ``allow(Role.X, ...)``
+— people holding one of those roles. Anonymous callers of a protected route are sent to
+sign-in (HTML) or get 401 (JSON); signed-in callers without the role get 403. A route that
+declares nothing is refused (fail closed), and a test walks every route to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from app.errors import json_error, wants_json
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+
+class Role(StrEnum):
+    WORKER = "worker"
+    ENTERPRISE_ADMIN = "enterprise_admin"
+    PROVIDER_ADMIN = "provider_admin"
+    INSTRUCTOR = "instructor"
+    UNION_ADMIN = "union_admin"
+
+
+def allow(*who: str):
+    """Declare and enforce who may call the decorated view."""
+    declared = frozenset(str(w) for w in who)
+    if not declared:
+        raise ValueError("allow() needs at least one role, PUBLIC or SIGNED_IN")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if PUBLIC not in declared:
+                if not current_user.is_authenticated:
+                    if wants_json():
+                        return json_error("unauthorized", "Sign in first.", 401)
+                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                if SIGNED_IN not in declared and not current_user.has_any_role(declared):
+                    abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.access = declared
+        return wrapper
+
+    return decorator
+
+
+def access_of(endpoint: str) -> frozenset[str] | None:
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def roles_in(who: Iterable[str]) -> set[str]:
+    return {w for w in who if w not in (PUBLIC, SIGNED_IN)}
+
+
+def init_app(app) -> None:
+    @app.before_request
+    def _fail_closed():
+        if request.endpoint and request.endpoint != "static" and access_of(request.endpoint) is None:
+            abort(403)

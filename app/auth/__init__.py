@@ -1,0 +1,1 @@
+"""Accounts: people, roles, organizations, invitations, sign-in and API tokens."""

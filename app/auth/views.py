@@ -1,0 +1,273 @@
+"""HTML pages of the accounts domain: sign-up/in/out, passwords, organizations, staff."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.access import PUBLIC, SIGNED_IN, Role, allow
+from app.auth import queries, services
+from app.auth.forms import (
+    ChangePasswordForm,
+    DecisionForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    InviteForm,
+    OrganizationForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+)
+from app.auth.models import ADMIN_ROLE, INVITABLE_ROLES, Organization, OrgKind
+from app.db import get_session, utcnow
+from app.errors import DomainError
+from app.extensions import limiter
+from app.forms import show_error
+
+bp = Blueprint("auth", __name__)
+
+ROLE_LABELS = {
+    Role.WORKER: "Worker", Role.ENTERPRISE_ADMIN: "Enterprise admin", Role.PROVIDER_ADMIN: "Provider admin",
+    Role.INSTRUCTOR: "Instructor", Role.UNION_ADMIN: "Union admin",
+}
+
+
+def safe_next(default: str) -> str:
+    """The ``next`` target if it is a local path, else ``default`` (no open redirects)."""
+    target = request.args.get("next") or request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
+        return target
+    return default
+
+
+def login_failed(response) -> bool:
+    return bool(getattr(g, "login_failed", False))
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@allow(PUBLIC)
+def signup():
+    form = SignUpForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = services.register_user(session, name=form.name.data, password=form.password.data,
+                                          phone=form.phone.data or None, email=form.email.data or None)
+        except DomainError as exc:
+            session.rollback()
+            show_error(form, exc)
+        else:
+            session.commit()
+            login_user(user)
+            flash(_("Welcome! Link your union membership to get member prices."), "success")
+            return redirect(safe_next(url_for("membership.link")))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=login_failed)
+@allow(PUBLIC)
+def login():
+    form = SignInForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = services.authenticate(session, account=form.account.data, password=form.password.data,
+                                         now=utcnow())
+        except DomainError as exc:
+            g.login_failed = True
+            show_error(form, exc)
+        else:
+            session.commit()
+            login_user(user)
+            return redirect(safe_next(url_for("main.home")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow(SIGNED_IN)
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            services.change_password(session, actor=current_user, current_password=form.current_password.data,
+                                     new_password=form.new_password.data)
+        except DomainError as exc:
+            session.rollback()
+            show_error(form, exc)
+        else:
+            session.commit()
+            login_user(current_user)  # keep this browser signed in with the new credentials
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, role_labels=ROLE_LABELS)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@allow(PUBLIC)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        session = get_session()
+        services.request_password_reset(
+            session, account=form.account.data, secret_key=current_app.config["SECRET_KEY"],
+            reset_url=lambda token: url_for("auth.reset_password", token=token, _external=True))
+        session.commit()
+        flash(_("If this account exists, a reset link is on its way. It is valid for one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            services.reset_password(session, token=token, new_password=form.new_password.data,
+                                    secret_key=current_app.config["SECRET_KEY"],
+                                    max_age=current_app.config["PASSWORD_RESET_TTL"])
+        except DomainError as exc:
+            session.rollback()
+            show_error(form, exc)
+        else:
+            session.commit()
+            flash(_("Your password has been reset. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+# --- organizations and staff --------------------------------------------------------------
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def register_organization():
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            org = services.register_organization(
+                session, actor=current_user, kind=OrgKind(form.kind.data), name=form.name.data,
+                credit_code=form.credit_code.data or None, city=form.city.data or "",
+                contact_phone=form.contact_phone.data or "", description=form.description.data or "")
+        except DomainError as exc:
+            session.rollback()
+            show_error(form, exc)
+        else:
+            session.commit()
+            flash(_("Registered. The union will review your organization before it can act."), "success")
+            return redirect(url_for("auth.organization", org_id=org.id))
+    return render_template("auth/organization_new.html", form=form)
+
+
+def _org_for_admin(org_id: int) -> Organization:
+    org = get_session().get(Organization, org_id)
+    if org is None:
+        abort(404)
+    if org_id not in current_user.org_ids(ADMIN_ROLE[OrgKind(org.kind)]) and not current_user.has_role(Role.UNION_ADMIN):
+        abort(404)  # not yours: do not reveal that it exists
+    return org
+
+
+@bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
+@allow(Role.ENTERPRISE_ADMIN, Role.PROVIDER_ADMIN, Role.UNION_ADMIN)
+def organization(org_id: int):
+    org = _org_for_admin(org_id)
+    session = get_session()
+    form = InviteForm()
+    form.role.choices = [(r.value, _(ROLE_LABELS[r])) for r in INVITABLE_ROLES[OrgKind(org.kind)]]
+    if form.validate_on_submit():
+        try:
+            services.invite_staff(session, actor=current_user, org_id=org.id, contact=form.contact.data,
+                                  role=Role(form.role.data), now=utcnow(),
+                                  ttl_days=current_app.config["INVITATION_TTL_DAYS"],
+                                  invite_url=lambda t: url_for("auth.invitation", token=t, _external=True))
+        except DomainError as exc:
+            session.rollback()
+            show_error(form, exc)
+        else:
+            session.commit()
+            flash(_("Invitation sent."), "success")
+            return redirect(url_for("auth.organization", org_id=org.id))
+    return render_template("auth/organization.html", org=org, form=form,
+                           staff=queries.list_staff(session, org.id),
+                           invitations=queries.list_open_invitations(session, org.id), role_labels=ROLE_LABELS)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def invitation(token: str):
+    session = get_session()
+    invite = services.get_invitation(session, token=token, now=utcnow())
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.path))
+        services.accept_invitation(session, actor=current_user, token=token, now=utcnow())
+        session.commit()
+        flash(_("You have joined %(org)s.", org=invite.organization.name), "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/invitation.html", invite=invite, form=form, role_labels=ROLE_LABELS)
+
+
+@bp.get("/admin/organizations")
+@allow(Role.UNION_ADMIN)
+def pending_organizations():
+    session = get_session()
+    orgs = list(session.scalars(queries.list_pending_organizations()))
+    return render_template("auth/admin_organizations.html", orgs=orgs, form=DecisionForm())
+
+
+@bp.post("/admin/organizations/<int:org_id>/<any(approve, reject):decision>")
+@allow(Role.UNION_ADMIN)
+def decide_organization(org_id: int, decision: str):
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = get_session()
+    try:
+        org = services.decide_organization(session, actor=current_user, org_id=org_id,
+                                           approve=decision == "approve", note=form.note.data or "", now=utcnow())
+    except DomainError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    else:
+        session.commit()
+        flash(_("%(org)s: %(status)s", org=org.name, status=_(org.status)), "success")
+    return redirect(url_for("auth.pending_organizations"))
+
+
+@bp.get("/admin/outbox")
+@allow(Role.UNION_ADMIN)
+def outbox():
+    messages = list(get_session().scalars(queries.list_outbox()))
+    return render_template("auth/outbox.html", messages=messages)

@@ -1,0 +1,1 @@
+"""Celery tasks of the payments module (filled by the enrollment & payments work)."""

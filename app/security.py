@@ -1,0 +1,130 @@
+"""Cross-cutting security: password hashing, personal-data encryption, CSRF gating,
+response headers and log redaction."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import Flask, current_app, request
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash of ``password``."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)
+
+
+# --- personal data (resident ID numbers) -----------------------------------------------------
+
+class PersonalDataVault:
+    """Encrypts sensitive identifiers (Fernet, rotatable) and derives keyed lookup hashes."""
+
+    def __init__(self, keys: str, hash_key: str):
+        self._fernet = MultiFernet([Fernet(k.strip().encode()) for k in keys.split(",") if k.strip()])
+        self._hash_key = hash_key.encode()
+
+    def encrypt(self, value: str) -> bytes:
+        return self._fernet.encrypt(value.encode())
+
+    def decrypt(self, token: bytes) -> str:
+        try:
+            return self._fernet.decrypt(token).decode()
+        except InvalidToken as exc:  # a key was rotated away: never show garbage
+            raise ValueError("cannot decrypt personal data with the configured keys") from exc
+
+    def lookup_hash(self, value: str) -> str:
+        """Keyed hash for equality look-ups without decrypting (HMAC-SHA256)."""
+        return hmac.new(self._hash_key, value.upper().encode(), hashlib.sha256).hexdigest()
+
+
+def vault() -> PersonalDataVault:
+    return current_app.extensions["pii_vault"]
+
+
+# --- headers, CSRF, logs ------------------------------------------------------------------
+
+def _bearer_request() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+class RedactingFilter(logging.Filter):
+    """Masks anything shaped like a resident ID number or a password field in log records."""
+
+    ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+    PASSWORD_RE = re.compile(r"(password[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self.ID_RE.sub("*" * 14 + r"\3", message)
+        masked = self.PASSWORD_RE.sub(r"\1***", masked)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["pii_vault"] = PersonalDataVault(app.config["PII_KEYS"], app.config["PII_HASH_KEY"])
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf_unless_bearer():
+        # Forms and cookie-authenticated API calls need a CSRF token; bearer-token calls carry
+        # no ambient credential, so CSRF does not apply to them.
+        if request.method in UNSAFE_METHODS and not _bearer_request():
+            view = app.view_functions.get(request.endpoint or "")
+            if view is None or not getattr(view, "csrf_exempt", False):
+                csrf.protect()
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
+        stripe_js = app.config["STRIPE_JS_URL"].rsplit("/v3", 1)[0]
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+            f"script-src 'self' {stripe_js}; frame-src {stripe_js}; connect-src 'self' {stripe_js}; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+    redactor = RedactingFilter()
+    for handler in logging.getLogger().handlers + app.logger.handlers:
+        handler.addFilter(redactor)
+    logging.getLogger().addFilter(redactor)
+    app.logger.addFilter(redactor)

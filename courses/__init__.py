@@ -1,0 +1,1 @@
+"""Catalog: courses, training classes, enrollment, online lessons, attendance."""

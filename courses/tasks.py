@@ -1,0 +1,1 @@
+"""Celery tasks of the catalog domain (filled by the enrollment & payments work)."""

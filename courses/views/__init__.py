@@ -1,0 +1,7 @@
+"""HTML pages of the catalog domain; one blueprint, split by area into modules."""
+
+from flask import Blueprint
+
+bp = Blueprint("courses", __name__, template_folder="../templates")
+
+from courses.views import catalog, enrollment, learning, shelf  # noqa: E402,F401
