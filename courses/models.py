@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,7 @@ class EnrollmentStatus(StrEnum):
 # States that hold a seat, and states that count as "already enrolled".
 SEAT_HOLDING = (EnrollmentStatus.PENDING_PAYMENT, EnrollmentStatus.CONFIRMED, EnrollmentStatus.COMPLETED)
 ACTIVE = (*SEAT_HOLDING, EnrollmentStatus.WAITLISTED)
+ACTIVE_SQL = "status IN ('pending_payment', 'confirmed', 'completed', 'waitlisted')"
 
 
 class LessonKind(StrEnum):
@@ -208,8 +210,7 @@ class Enrollment(Base):
     __table_args__ = (
         # A worker holds at most one active enrollment per class (enforced by the database).
         Index("uq_enrollments_one_active", "class_id", "user_id", unique=True,
-              postgresql_where="status IN ('pending_payment','confirmed','completed','waitlisted')",
-              sqlite_where="status IN ('pending_payment','confirmed','completed','waitlisted')"),
+              postgresql_where=text(ACTIVE_SQL), sqlite_where=text(ACTIVE_SQL)),
         Index("ix_enrollments_class_status", "class_id", "status", "created_at"),
         Index("ix_enrollments_hold", "status", "hold_expires_at"),
     )

@@ -162,7 +162,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_enrollments_class_status', ['class_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_enrollments_hold', ['status', 'hold_expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollments_user_id'), ['user_id'], unique=False)
-        batch_op.create_index('uq_enrollments_one_active', ['class_id', 'user_id'], unique=True, postgresql_where="status IN ('pending_payment','confirmed','completed','waitlisted')", sqlite_where="status IN ('pending_payment','confirmed','completed','waitlisted')")
+        batch_op.create_index('uq_enrollments_one_active', ['class_id', 'user_id'], unique=True, postgresql_where=sa.text("status IN ('pending_payment', 'confirmed', 'completed', 'waitlisted')"), sqlite_where=sa.text("status IN ('pending_payment', 'confirmed', 'completed', 'waitlisted')"))
 
     op.create_table('lessons',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -241,7 +241,7 @@ def downgrade() -> None:
 
     op.drop_table('lessons')
     with op.batch_alter_table('enrollments', schema=None) as batch_op:
-        batch_op.drop_index('uq_enrollments_one_active', postgresql_where="status IN ('pending_payment','confirmed','completed','waitlisted')", sqlite_where="status IN ('pending_payment','confirmed','completed','waitlisted')")
+        batch_op.drop_index('uq_enrollments_one_active', postgresql_where=sa.text("status IN ('pending_payment', 'confirmed', 'completed', 'waitlisted')"), sqlite_where=sa.text("status IN ('pending_payment', 'confirmed', 'completed', 'waitlisted')"))
         batch_op.drop_index(batch_op.f('ix_enrollments_user_id'))
         batch_op.drop_index('ix_enrollments_hold')
         batch_op.drop_index('ix_enrollments_class_status')
