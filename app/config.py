@@ -93,4 +93,5 @@ def load_config(instance_path: str) -> dict:
         "STRIPE_JS_URL": env("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         "SEAT_HOLD_MINUTES": int(env("SEAT_HOLD_MINUTES", "30")),
         "CURRENCY": "CNY",
+        "UPLOAD_FOLDER": env("UPLOAD_FOLDER") or str(instance / "uploads"),
     }

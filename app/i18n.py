@@ -16,6 +16,8 @@ from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
+from app.money import format_money
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LANG_COOKIE = "lang"
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -61,3 +63,5 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["get_locale"] = get_locale
+
+    app.jinja_env.filters["money"] = format_money
