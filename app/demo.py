@@ -40,6 +40,8 @@ class DemoWorld:
     rows: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+# Domain modules with a ``load(world: DemoWorld)`` function, loaded in this order.
+DEMO_MODULES = ["courses.demo"]
 DEMO_LOADERS: list[Callable[[DemoWorld], None]] = []
 
 # (key, role, phone, name, organization key)
@@ -109,6 +111,10 @@ def load_demo(session: Session) -> DemoWorld:
     session.flush()
     world = DemoWorld(session=session, now=now, vault=vault, federation=orgs["federation"],
                       provider=orgs["provider"], enterprise=orgs["enterprise"], users=users, rows=rows)
+    import importlib
+
+    for module in DEMO_MODULES:
+        importlib.import_module(module).load(world)
     for loader in DEMO_LOADERS:
         loader(world)
     return world

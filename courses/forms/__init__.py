@@ -1,0 +1,1 @@
+"""HTML forms of the catalog domain, by area."""
