@@ -8,6 +8,7 @@ back afterwards. Factories are fixtures returning callables.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import os
 import re
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 from cryptography.fernet import Fernet
+from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -54,6 +56,17 @@ TEST_CONFIG = {
 }
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server would.
+
+    Without this, Flask reuses the test's own app context for requests (same ``g``, same
+    session), which hides bugs and shares CSRF tokens between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory) -> str:
     return database_url(tmp_path_factory)
@@ -64,6 +77,7 @@ def app(db_url, tmp_path_factory):
     import_all_models()
     app = create_app({**TEST_CONFIG, "DATABASE_URL": db_url})
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    app.test_client_class = IsolatedClient
     engine = app.extensions["db_engine"]
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)

@@ -124,7 +124,7 @@ def account():
             show_error(form, exc)
         else:
             session.commit()
-            login_user(current_user)  # keep this browser signed in with the new credentials
+            login_user(current_user._get_current_object())  # stay signed in after the change
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, role_labels=ROLE_LABELS)

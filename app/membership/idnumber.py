@@ -7,7 +7,6 @@ vectors in ``tests/app/test_idnumber.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -22,12 +21,12 @@ PROVINCES = {
 }
 
 
-@dataclass(frozen=True)
 class IdNumberError(Exception):
     """Why an ID number was refused; ``code`` is stable, ``message`` is for people."""
 
-    code: str
-    message: str
+    def __init__(self, code: str, message) -> None:
+        super().__init__(code)
+        self.code, self.message = code, message
 
     def __str__(self) -> str:
         return str(self.message)
