@@ -124,3 +124,20 @@ def make_enrollment(db):
         return enrollment
 
     return make
+
+
+@pytest.fixture
+def make_lesson(db):
+    """``make_lesson(training_class)`` — a text lesson at the end of the class (learning area)."""
+    from courses.models import Lesson, LessonKind
+
+    def make(training_class: TrainingClass, *, title: str | None = None, kind: LessonKind = LessonKind.TEXT,
+             **values) -> Lesson:
+        values.setdefault("body_html", "<p>内容</p>")
+        lesson = Lesson(class_id=training_class.id, title=title or f"第{next(_n)}课", kind=kind,
+                        position=values.pop("position", next(_n)), **values)
+        db.add(lesson)
+        db.flush()
+        return lesson
+
+    return make
