@@ -11,7 +11,7 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -98,9 +98,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _csrf_unless_bearer():
-        # Forms and cookie-authenticated API calls need a CSRF token; bearer-token calls carry
-        # no ambient credential, so CSRF does not apply to them.
-        if request.method in UNSAFE_METHODS and not _bearer_request():
+        # Forms and cookie-authenticated API calls need a CSRF token. API calls that carry no
+        # ambient credential (a bearer token, or no signed-in session cookie at all, as for
+        # /api/v1/auth/token) cannot be forged cross-site, so CSRF does not apply to them.
+        if request.path.startswith("/api/") and (_bearer_request() or not session.get("_user_id")):
+            return
+        if request.method in UNSAFE_METHODS:
             view = app.view_functions.get(request.endpoint or "")
             if view is None or not getattr(view, "csrf_exempt", False):
                 csrf.protect()
