@@ -1,1 +1,151 @@
-"""(filled by the catalog work)."""
+"""JSON catalog: course search, course and class pages, industries."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import jsonify, url_for
+from flask_login import current_user
+
+from app.access import PUBLIC, allow
+from app.api import endpoint, parse_query
+from app.db import get_session, utcnow
+from app.errors import NotFound
+from app.i18n import SHANGHAI
+from app.money import money_json
+from courses.api import bp
+from courses.models import Course, TrainingClass
+from courses.permissions import can_see_course
+from courses.queries import catalog as queries
+from courses.schemas.catalog import (
+    CatalogPageOut,
+    CatalogQuery,
+    ClassOut,
+    CourseOut,
+    IndustryListOut,
+)
+
+
+def industry_json(industry) -> dict:
+    return {"code": industry.code, "name": industry.name_zh, "name_en": industry.name_en,
+            "is_future": industry.is_future}
+
+
+def _words(padded: str) -> list[str]:
+    return padded.split() if padded else []
+
+
+def course_item_json(course: Course, price) -> dict:
+    return {
+        "id": course.id, "title": course.title, "summary": course.summary,
+        "provider": {"id": course.provider.id, "name": course.provider.name},
+        "industries": [industry_json(i) for i in course.industries],
+        "certificate_type": course.certificate_type, "hours": course.hours,
+        "cover_url": url_for("courses.cover", name=course.cover_image) if course.cover_image else None,
+        "price_from": money_json(course.price_from) if course.price_from is not None else None,
+        "member_price_from": money_json(course.member_price_from) if course.member_price_from is not None else None,
+        "price": price.as_json() if price else None,
+        "has_free_member_class": course.has_free_member_class,
+        "next_start_on": course.next_start_on.isoformat() if course.next_start_on else None,
+        "modes": _words(course.modes), "cities": _words(course.cities),
+        "url": url_for("courses.course_detail", course_id=course.id),
+    }
+
+
+def class_brief_json(tc: TrainingClass, *, is_member: bool, now: datetime) -> dict:
+    price = queries.class_price(tc, is_member=is_member)
+    return {
+        "id": tc.id, "title": tc.title, "mode": str(tc.mode), "city": tc.city, "venue": tc.venue,
+        "starts_on": tc.starts_on.isoformat(), "ends_on": tc.ends_on.isoformat(),
+        "starts_at": datetime.combine(tc.starts_on, time(0), tzinfo=SHANGHAI).isoformat(),
+        "enroll_opens_at": tc.enroll_opens_at.astimezone(SHANGHAI).isoformat(),
+        "enroll_closes_at": tc.enroll_closes_at.astimezone(SHANGHAI).isoformat(),
+        "is_open": queries.is_enrollable(tc, now=now), "capacity": tc.capacity, "seats_left": tc.seats_left,
+        "price": price.as_json(), "list_price": money_json(tc.price, tc.currency),
+        "member_price": money_json(tc.member_price, tc.currency) if tc.member_price is not None else None,
+        "free_for_members": tc.free_for_members, "requires_membership": tc.requires_membership,
+    }
+
+
+def course_json(session, course: Course, *, is_member: bool, now: datetime) -> dict:
+    classes = queries.list_open_classes(session, course.id, now=now)
+    return {
+        **course_item_json(course, queries.viewer_price(course, is_member=is_member)),
+        "description_html": course.description_html, "skills": list(course.skills or []),
+        "instructors": [{"id": u.id, "name": u.name} for u in course.instructors],
+        "status": str(course.status), "is_published": course.is_published, "review_note": course.review_note,
+        "classes": [class_brief_json(c, is_member=is_member, now=now) for c in classes],
+    }
+
+
+def visible_course(session, course_id: int) -> Course:
+    """The course if the caller may see it; NotFound otherwise (drafts stay secret)."""
+    course = session.get(Course, course_id)
+    if course is None or not can_see_course(current_user, course):
+        raise NotFound("No such course.")
+    return course
+
+
+def visible_class(session, class_id: int) -> TrainingClass:
+    training_class = session.get(TrainingClass, class_id)
+    if training_class is None or not can_see_course(current_user, training_class.course):
+        raise NotFound("No such class.")
+    return training_class
+
+
+@bp.get("/courses")
+@allow(PUBLIC)
+@endpoint("Search the catalog: Chinese text, filters, sort; page= or keyset after=", query=CatalogQuery,
+          response=CatalogPageOut, tags=("catalog",))
+def list_courses():
+    args = parse_query(CatalogQuery)
+    session = get_session()
+    is_member = queries.is_verified_member(session, current_user)
+    result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
+                                  is_member=is_member)
+    return jsonify({
+        "items": [course_item_json(i.course, i.price) for i in result.items],
+        "page": result.page, "per_page": result.per_page, "total": result.total,
+        "next_cursor": result.next_cursor,
+    })
+
+
+@bp.get("/courses/<int:course_id>")
+@allow(PUBLIC)
+@endpoint("A course with its open classes and the caller's prices", response=CourseOut, errors=(404,),
+          tags=("catalog",))
+def get_course(course_id: int):
+    session = get_session()
+    course = visible_course(session, course_id)
+    is_member = queries.is_verified_member(session, current_user)
+    return jsonify(course_json(session, course, is_member=is_member, now=utcnow()))
+
+
+@bp.get("/classes/<int:class_id>")
+@allow(PUBLIC)
+@endpoint("A class: dates, venue, seats left and the price for the caller", response=ClassOut, errors=(404,),
+          tags=("catalog",))
+def get_class(class_id: int):
+    session = get_session()
+    tc = visible_class(session, class_id)
+    is_member = queries.is_verified_member(session, current_user)
+    return jsonify({
+        **class_brief_json(tc, is_member=is_member, now=utcnow()),
+        "course": {"id": tc.course.id, "name": tc.course.title},
+        "provider": {"id": tc.course.provider.id, "name": tc.course.provider.name},
+        "status": str(tc.status), "refund_rule": str(tc.refund_rule),
+        "refund_deadline_days": tc.refund_deadline_days,
+        "instructor": {"id": tc.instructor.id, "name": tc.instructor.name} if tc.instructor else None,
+        "cancel_reason": tc.cancel_reason,
+    })
+
+
+@bp.get("/industries")
+@allow(PUBLIC)
+@endpoint("Industry tags for browsing and for tagging courses", response=IndustryListOut,
+          tags=("catalog",))
+def list_industries():
+    industries = queries.list_industries(get_session())
+    return jsonify({"items": [industry_json(i) for i in industries]})
+
+

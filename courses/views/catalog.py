@@ -1,1 +1,94 @@
-"""(filled by the catalog work)."""
+"""Public catalog pages: course search and browsing, course and class pages, cover images."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import abort, current_app, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.access import PUBLIC, Role, allow
+from app.api import parse_query
+from app.db import get_session, utcnow
+from app.views import HOME_SECTIONS, NAV
+from courses.api.catalog import visible_class, visible_course
+from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
+from courses.permissions import can_manage_course
+from courses.queries import catalog as queries
+from courses.schemas.catalog import CatalogQuery
+from courses.services.shelf import cover_path
+from courses.views import bp
+
+NAV.extend([
+    ("courses.catalog", _l("Courses"), None),
+    ("courses.provider_courses", _l("My courses"), frozenset({Role.PROVIDER_ADMIN})),
+    ("courses.review_queue", _l("Course review"), frozenset({Role.UNION_ADMIN})),
+])
+
+SORT_LABELS = {"relevance": _l("Best match"), "soon": _l("Starting soon"), "newest": _l("Newest"),
+               "price": _l("Lowest price")}
+
+
+def _home_section() -> str:
+    session = get_session()
+    courses = queries.list_featured(session, now=utcnow())
+    return render_template("courses/catalog/_home_section.html", courses=courses,
+                           industries=queries.list_industries(session))
+
+
+HOME_SECTIONS.append(_home_section)
+
+
+@bp.get("/courses")
+@allow(PUBLIC)
+def catalog():
+    args = parse_query(CatalogQuery)
+    session = get_session()
+    is_member = queries.is_verified_member(session, current_user)
+    result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
+                                  is_member=is_member)
+    kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
+    next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
+                if result.next_cursor else None)
+    first_url = url_for("courses.catalog") + ("?" + urlencode(kept) if kept else "")
+    return render_template("courses/catalog/index.html", result=result, args=args, is_member=is_member,
+                           industries=queries.list_industries(session), mode_labels=MODE_LABELS,
+                           sort_labels=SORT_LABELS, next_url=next_url, first_url=first_url,
+                           is_later_page=bool(args.after) or args.page > 1)
+
+
+@bp.get("/courses/<int:course_id>")
+@allow(PUBLIC)
+def course_detail(course_id: int):
+    session = get_session()
+    course = visible_course(session, course_id)
+    is_member = queries.is_verified_member(session, current_user)
+    now = utcnow()
+    classes = [(c, queries.class_price(c, is_member=is_member), queries.is_enrollable(c, now=now))
+               for c in queries.list_open_classes(session, course.id, now=now)]
+    return render_template("courses/catalog/course.html", course=course, classes=classes, is_member=is_member,
+                           mode_labels=MODE_LABELS, can_manage=can_manage_course(current_user, course))
+
+
+@bp.get("/classes/<int:class_id>")
+@allow(PUBLIC)
+def class_detail(class_id: int):
+    session = get_session()
+    training_class = visible_class(session, class_id)
+    is_member = queries.is_verified_member(session, current_user)
+    now = utcnow()
+    return render_template("courses/catalog/class.html", training_class=training_class,
+                           course=training_class.course, price=queries.class_price(training_class, is_member=is_member),
+                           is_member=is_member, is_open=queries.is_enrollable(training_class, now=now),
+                           mode_labels=MODE_LABELS, refund_labels=REFUND_LABELS,
+                           can_manage=can_manage_course(current_user, training_class.course))
+
+
+@bp.get("/media/covers/<name>")
+@allow(PUBLIC)
+def cover(name: str):
+    path = cover_path(current_app.config["UPLOAD_FOLDER"], name)
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=7 * 24 * 3600)

@@ -1,0 +1,268 @@
+"""Catalog reads: the public course list with search, filters, sort and keyset pagination.
+
+Every list runs a fixed number of statements whatever the page size: a count, the page
+of courses (provider joined) and one ``selectin`` load of their industries. Pages after
+the first are found by a keyset cursor (``after=``) on the sort key and the id, so a deep
+page costs what the first one does; ``page=`` (OFFSET) stays for API clients that want it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.errors import Invalid
+from app.i18n import SHANGHAI
+from app.membership.queries import get_profile
+from courses import search
+from courses.models import (
+    ClassMode,
+    ClassStatus,
+    Course,
+    CourseStatus,
+    Industry,
+    TrainingClass,
+    course_industries,
+)
+from courses.pricing import Price, price_for
+
+SORTS = ("relevance", "soon", "newest", "price")
+STARTING_SOON_DAYS = 30
+
+
+@dataclass
+class CatalogFilters:
+    q: str = ""
+    industry: str | None = None
+    mode: str | None = None
+    city: str | None = None
+    certificate_type: str | None = None
+    free: bool = False
+    starting_soon: bool = False
+    sort: str | None = None          # default: relevance with a query, else soon
+    after: str | None = None         # keyset cursor from the previous page
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class CatalogItem:
+    course: Course
+    price: Price | None              # the lowest price that applies to the viewer
+    score: int = 0
+
+
+@dataclass
+class CatalogPage:
+    items: list[CatalogItem]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    next_cursor: str | None = None
+    terms: list[str] = field(default_factory=list)
+
+
+def is_verified_member(session: Session, user) -> bool:
+    """Whether member prices apply to ``user`` (anonymous: no)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    profile = get_profile(session, user.id)
+    return bool(profile and profile.is_verified)
+
+
+def public_courses():
+    return and_(Course.status == CourseStatus.APPROVED, Course.is_published.is_(True))
+
+
+def viewer_price(course: Course, *, is_member: bool) -> Price | None:
+    """The lowest price of the course's open classes for this viewer, from the listing columns."""
+    if course.price_from is None:
+        return None
+    if course.price_from == 0:
+        return Price(0, "CNY", "free")
+    if is_member and course.member_price_from is not None and course.member_price_from < course.price_from:
+        kind = "member_free" if course.member_price_from == 0 else "member"
+        return Price(course.member_price_from, "CNY", kind)
+    return Price(course.price_from, "CNY", "list")
+
+
+# --- cursors ------------------------------------------------------------------------------
+
+def encode_cursor(sort: str, key: Any, course_id: int) -> str:
+    if isinstance(key, date):
+        key = key.isoformat()
+    raw = json.dumps([sort, key, course_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    """``(key, id)`` of a cursor made for ``sort``. Raises Invalid (``bad_cursor``)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, key, course_id = json.loads(raw)
+        if cursor_sort != sort or not isinstance(course_id, int):
+            raise ValueError
+        if sort == "soon" and key is not None:
+            key = date.fromisoformat(key)
+        elif sort in ("price", "relevance") and key is not None and not isinstance(key, int):
+            raise ValueError
+        return key, course_id
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise Invalid(_("This page link is out of date. Start from the first page."), code="bad_cursor",
+                      field="after") from None
+
+
+def _after_nullable(column, key, course_id):
+    """Rows after (key, id) in ``column ASC NULLS LAST, id ASC`` order."""
+    if key is None:
+        return and_(column.is_(None), Course.id > course_id)
+    return or_(column > key, and_(column == key, Course.id > course_id), column.is_(None))
+
+
+# --- the list -----------------------------------------------------------------------------
+
+def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool) -> list:
+    conditions = [public_courses()]
+    if filters.industry:
+        conditions.append(Course.id.in_(
+            select(course_industries.c.course_id).join(Industry, Industry.id == course_industries.c.industry_id)
+            .where(Industry.code == filters.industry)))
+    if filters.mode:
+        if filters.mode not in {m.value for m in ClassMode}:
+            raise Invalid(_("Choose online, offline or blended."), field="mode")
+        # The padded listing column (" online offline ") matches whole words only.
+        conditions.append(Course.modes.contains(f" {filters.mode} "))
+    if filters.city:
+        conditions.append(Course.cities.contains(f" {filters.city.strip()} ", autoescape=True))
+    if filters.certificate_type:
+        conditions.append(Course.certificate_type == filters.certificate_type.strip())
+    if filters.free:
+        free = Course.price_from == 0
+        conditions.append(or_(free, Course.has_free_member_class.is_(True)) if is_member else free)
+    if filters.starting_soon:
+        today = now.astimezone(SHANGHAI).date()
+        conditions.append(Course.next_start_on.between(today, today + timedelta(days=STARTING_SOON_DAYS)))
+    return conditions
+
+
+def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool) -> CatalogPage:
+    """A page of public courses matching ``filters``, ranked and priced for the viewer.
+    Raises Invalid (bad sort, mode or cursor)."""
+    terms = search.query_terms(filters.q)
+    sort = filters.sort or ("relevance" if terms else "soon")
+    if sort not in SORTS:
+        raise Invalid(_("Unknown sort order."), field="sort")
+    if sort == "relevance" and not terms:
+        sort = "soon"
+    conditions = _conditions(session, filters, now=now, is_member=is_member)
+    if filters.q and filters.q.strip() and not terms:
+        conditions.append(false())   # only punctuation or stop words: nothing can match
+
+    score = None
+    base = select(Course)
+    count = select(func.count()).select_from(Course)
+    if terms:
+        matches = search.matching_courses(terms).subquery()
+        score = matches.c.score
+        base = base.join(matches, matches.c.course_id == Course.id).add_columns(score)
+        count = count.join(matches, matches.c.course_id == Course.id)
+    base = base.where(*conditions)
+    total = session.scalar(count.where(*conditions)) or 0
+
+    price_column = Course.member_price_from if is_member else Course.price_from
+    if sort == "relevance":
+        order = (score.desc(), Course.id.asc())
+    elif sort == "newest":
+        order = (Course.id.desc(),)
+    elif sort == "price":
+        order = (price_column.asc().nulls_last(), Course.id.asc())
+    else:
+        order = (Course.next_start_on.asc().nulls_last(), Course.id.asc())
+
+    page = filters.page
+    if filters.after:
+        key, last_id = decode_cursor(filters.after, sort)
+        if sort == "relevance":
+            base = base.where(or_(score < key, and_(score == key, Course.id > last_id)))
+        elif sort == "newest":
+            base = base.where(Course.id < last_id)
+        elif sort == "price":
+            base = base.where(_after_nullable(price_column, key, last_id))
+        else:
+            base = base.where(_after_nullable(Course.next_start_on, key, last_id))
+        page = 0   # position unknown and not needed with cursors
+    else:
+        base = base.offset((filters.page - 1) * filters.per_page)
+    rows = session.execute(base.order_by(*order).limit(filters.per_page + 1)).unique().all()
+    has_more = len(rows) > filters.per_page
+    rows = rows[:filters.per_page]
+    items = [CatalogItem(course=row[0], price=viewer_price(row[0], is_member=is_member),
+                         score=int(row[1]) if terms else 0) for row in rows]
+    next_cursor = None
+    if has_more and items:
+        last = items[-1]
+        key = {"relevance": last.score, "newest": None, "price": getattr(last.course, price_column.key),
+               "soon": last.course.next_start_on}[sort]
+        next_cursor = encode_cursor(sort, key, last.course.id)
+    return CatalogPage(items=items, total=total, page=page, per_page=filters.per_page, sort=sort,
+                       next_cursor=next_cursor, terms=terms)
+
+
+def list_industries(session: Session) -> list[Industry]:
+    return list(session.scalars(select(Industry).order_by(Industry.position, Industry.id)))
+
+
+def list_certificate_types(session: Session) -> list[str]:
+    """Certificate types of public courses, for the filter menu."""
+    return list(session.scalars(select(Course.certificate_type).where(public_courses(), Course.certificate_type != "")
+                                .distinct().order_by(Course.certificate_type)))
+
+
+def list_open_classes(session: Session, course_id: int, *, now: datetime) -> list[TrainingClass]:
+    """Scheduled classes of a course that have not finished, soonest first."""
+    today = now.astimezone(SHANGHAI).date()
+    return list(session.scalars(
+        select(TrainingClass).where(TrainingClass.course_id == course_id,
+                                    TrainingClass.status == ClassStatus.SCHEDULED,
+                                    TrainingClass.ends_on >= today)
+        .order_by(TrainingClass.starts_on, TrainingClass.id)))
+
+
+def is_enrollable(training_class: TrainingClass, *, now: datetime) -> bool:
+    return (training_class.status == ClassStatus.SCHEDULED
+            and training_class.enroll_opens_at <= now < training_class.enroll_closes_at)
+
+
+def class_price(training_class: TrainingClass, *, is_member: bool) -> Price:
+    return price_for(training_class, is_verified_member=is_member)
+
+
+def list_review_queue(session: Session) -> list[Course]:
+    return list(session.scalars(select(Course).where(Course.status == CourseStatus.SUBMITTED)
+                                .order_by(Course.submitted_at, Course.id)))
+
+
+def list_provider_courses(session: Session, provider_ids: set[int]) -> list[Course]:
+    """Courses of the given providers with their classes (two statements)."""
+    from sqlalchemy.orm import selectinload
+
+    if not provider_ids:
+        return []
+    return list(session.scalars(select(Course).where(Course.provider_id.in_(provider_ids))
+                                .options(selectinload(Course.classes))
+                                .order_by(Course.updated_at.desc(), Course.id.desc())))
+
+
+def list_featured(session: Session, *, now: datetime, limit: int = 6) -> list[Course]:
+    """Public courses starting soonest, for the home page."""
+    today = now.astimezone(SHANGHAI).date()
+    return list(session.scalars(select(Course).where(public_courses(), Course.next_start_on >= today)
+                                .order_by(Course.next_start_on, Course.id).limit(limit)))
