@@ -1,0 +1,81 @@
+"""Browser tests: the real app served on 127.0.0.1, driven by Debian's headless Chromium.
+
+The live server runs the platform as the README's start command does (migrations, demo
+data, embedded SQLite file, eager Celery) in a thread. Screenshots go to
+``test-artifacts/screenshots/`` so people can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.cli import upgrade_database
+from app.db import get_session
+from app.demo import load_demo
+from tests.conftest import TEST_CONFIG
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder / 'live.db'}"
+    upgrade_database(url)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "UPLOAD_FOLDER": str(folder / "uploads"),
+                      "LOGIN_RATE_LIMIT": "100 per minute"})
+    with app.app_context():
+        load_demo(get_session())
+        get_session().commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live_app.config["SERVER_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield live_app.config["SERVER_BASE_URL"]
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        pytest.skip("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A phone-sized page (most workers are on phones); screenshots named after the test."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> Path:
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    page.shot = shot
+    yield page
+    context.close()
