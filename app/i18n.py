@@ -16,6 +16,7 @@ from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
+from app.labels import label
 from app.money import format_money
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -65,3 +66,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
 
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["label"] = label

@@ -36,13 +36,10 @@ from app.db import get_session, utcnow
 from app.errors import DomainError
 from app.extensions import limiter
 from app.forms import show_error
+from app.labels import label
 
 bp = Blueprint("auth", __name__)
 
-ROLE_LABELS = {
-    Role.WORKER: "Worker", Role.ENTERPRISE_ADMIN: "Enterprise admin", Role.PROVIDER_ADMIN: "Provider admin",
-    Role.INSTRUCTOR: "Instructor", Role.UNION_ADMIN: "Union admin",
-}
 
 
 def safe_next(default: str) -> str:
@@ -127,7 +124,7 @@ def account():
             login_user(current_user._get_current_object())  # stay signed in after the change
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, role_labels=ROLE_LABELS)
+    return render_template("auth/account.html", form=form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -204,7 +201,7 @@ def organization(org_id: int):
     org = _org_for_admin(org_id)
     session = get_session()
     form = InviteForm()
-    form.role.choices = [(r.value, _(ROLE_LABELS[r])) for r in INVITABLE_ROLES[OrgKind(org.kind)]]
+    form.role.choices = [(r.value, label(r, "role")) for r in INVITABLE_ROLES[OrgKind(org.kind)]]
     if form.validate_on_submit():
         try:
             services.invite_staff(session, actor=current_user, org_id=org.id, contact=form.contact.data,
@@ -220,7 +217,7 @@ def organization(org_id: int):
             return redirect(url_for("auth.organization", org_id=org.id))
     return render_template("auth/organization.html", org=org, form=form,
                            staff=queries.list_staff(session, org.id),
-                           invitations=queries.list_open_invitations(session, org.id), role_labels=ROLE_LABELS)
+                           invitations=queries.list_open_invitations(session, org.id))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -236,7 +233,7 @@ def invitation(token: str):
         session.commit()
         flash(_("You have joined %(org)s.", org=invite.organization.name), "success")
         return redirect(url_for("main.home"))
-    return render_template("auth/invitation.html", invite=invite, form=form, role_labels=ROLE_LABELS)
+    return render_template("auth/invitation.html", invite=invite, form=form)
 
 
 @bp.get("/admin/organizations")
@@ -262,7 +259,7 @@ def decide_organization(org_id: int, decision: str):
         flash(exc.message, "error")
     else:
         session.commit()
-        flash(_("%(org)s: %(status)s", org=org.name, status=_(org.status)), "success")
+        flash(_("%(org)s: %(status)s", org=org.name, status=label(org.status)), "success")
     return redirect(url_for("auth.pending_organizations"))
 
 
