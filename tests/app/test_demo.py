@@ -10,9 +10,9 @@ from app.membership.models import MemberProfile, MembershipStatus
 
 def test_demo_loads_the_federation_provider_enterprise_and_a_user_per_role(db):
     world = load_demo(db)
-    names = {o.kind: o.name for o in db.scalars(select(Organization))}
-    assert names[OrgKind.PROVIDER] == "海南省电力学校" and "电网" in names[OrgKind.ENTERPRISE]
-    assert "总工会" in names[OrgKind.UNION]
+    names = {(o.kind, o.name) for o in db.scalars(select(Organization))}
+    assert (OrgKind.PROVIDER, "海南省电力学校") in names
+    assert (OrgKind.ENTERPRISE, "海南电网有限责任公司") in names and (OrgKind.UNION, "海南省总工会") in names
     roles = set().union(*(u.roles for u in world.users.values()))
     assert roles >= {r.value for r in Role}
     worker = world.users["worker"]
