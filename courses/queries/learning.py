@@ -133,6 +133,12 @@ def _lessons_by_class(session: Session, class_ids: list[int]) -> dict[int, int]:
                                 .where(Lesson.class_id.in_(class_ids)).group_by(Lesson.class_id)).all())
 
 
+def _with_course(course_load):
+    """Load the course with its provider in the same statement; its tag lists only if used."""
+    return (course_load.joinedload(Course.provider), course_load.lazyload(Course.industries),
+            course_load.lazyload(Course.instructors))
+
+
 # --- "My training" ------------------------------------------------------------------------
 
 @dataclass
@@ -173,9 +179,7 @@ def list_my_training(session: Session, user_id: int, *, now: datetime) -> list[T
     """The worker's enrollments (newest first) with progress and the next step, in 4 statements."""
     enrollments = list(session.scalars(
         select(Enrollment)
-        .options(joinedload(Enrollment.training_class).joinedload(TrainingClass.course).joinedload(Course.provider)
-                 .noload(Course.industries), joinedload(Enrollment.training_class)
-                 .joinedload(TrainingClass.course).noload(Course.instructors))
+        .options(*_with_course(joinedload(Enrollment.training_class).joinedload(TrainingClass.course)))
         .where(Enrollment.user_id == user_id)
         .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())))
     ids = [e.id for e in enrollments]
@@ -211,8 +215,7 @@ def teaching_classes_stmt(user: User) -> Select:
     if provider_ids:
         conditions.append(Course.provider_id.in_(provider_ids))
     return (select(TrainingClass).join(Course, Course.id == TrainingClass.course_id)
-            .options(joinedload(TrainingClass.course).noload(Course.industries),
-                     joinedload(TrainingClass.course).noload(Course.instructors))
+            .options(*_with_course(joinedload(TrainingClass.course)))
             .where(or_(*conditions)).order_by(TrainingClass.starts_on.desc(), TrainingClass.id.desc()))
 
 

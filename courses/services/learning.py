@@ -484,6 +484,7 @@ class Checkin:
     training_class: TrainingClass
     enrollment: Enrollment
     attendance: Attendance | None   # the worker's mark for the day, if any
+    recorded_now: bool = False      # this call turned the worker present
 
     @property
     def already(self) -> bool:
@@ -536,6 +537,17 @@ def check_in(session: Session, *, actor: User, code: str, secret_key: str, now: 
         checkin.attendance, _changed = _upsert_attendance(
             session, class_day=checkin.class_day, enrollment=checkin.enrollment, present=True,
             method=AttendanceMethod.QR, marked_by=actor, now=now)
+        checkin.recorded_now = True
         session.flush()
         evaluate_completion(session, enrollment=checkin.enrollment, now=now)
     return checkin
+
+
+def place_lesson(session: Session, *, actor: User, lesson_id: int, position: int) -> Lesson:
+    """Move a lesson to the 0-based ``position`` in its class (clamped to the ends). Raises NotFound."""
+    lesson = get_lesson_for_teacher(session, actor=actor, lesson_id=lesson_id)
+    ordered = [i for i in session.scalars(select(Lesson.id).where(Lesson.class_id == lesson.class_id)
+                                          .order_by(Lesson.position, Lesson.id)) if i != lesson.id]
+    ordered.insert(max(0, min(position, len(ordered))), lesson.id)
+    reorder_lessons(session, actor=actor, class_id=lesson.class_id, lesson_ids=ordered)
+    return lesson
