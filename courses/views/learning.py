@@ -197,12 +197,18 @@ def instructor_classes():
 def attendance(class_id: int):
     session = get_session()
     training_class = services.get_class_for_teacher(session, actor=current_user, class_id=class_id)
-    days = services.ensure_class_days(session, training_class)
     today = queries.local_day(utcnow())
-    day = _parse_day(request.values.get("day"))
-    if day is None or all(d.day != day for d in days):
-        day = today if any(d.day == today for d in days) else (days[0].day if days else None)
-    class_day = next((d for d in days if d.day == day), None)
+    wanted = _parse_day(request.values.get("day"))
+
+    def pick_day():
+        days = services.ensure_class_days(session, training_class)
+        if wanted is not None and any(d.day == wanted for d in days):
+            day = wanted
+        else:
+            day = today if any(d.day == today for d in days) else (days[0].day if days else None)
+        return days, day, next((d for d in days if d.day == day), None)
+
+    days, day, class_day = pick_day()
     form = ActionForm()
     if form.validate_on_submit() and class_day is not None:
         marks = {key[2:]: value for key, value in request.form.items() if key.startswith("e-")}
@@ -214,12 +220,12 @@ def attendance(class_id: int):
         except DomainError as exc:
             session.rollback()
             show_error(form, exc)
+            days, day, class_day = pick_day()  # the rollback also dropped days created by this request
         else:
             session.commit()
             flash(_("Attendance saved for %(day)s.", day=day.isoformat()), "success")
             return redirect(url_for("courses.attendance", class_id=class_id, day=day.isoformat()))
-    else:
-        session.commit()  # the class days created on first view
+    session.commit()  # the class days created on first view
     rows = queries.roster(session, training_class, class_day)
     return render_template("courses/learning/attendance.html", training_class=training_class, days=days,
                            day=day, today=today, rows=rows, form=form,
