@@ -24,9 +24,12 @@ from courses.models import (
     RefundRule,
     TrainingClass,
 )
-from courses.services.shelf import local_day_start, refresh_course_listing, sanitize_html, seed_industries
-
-GRID = "海南电网有限责任公司"
+from courses.services.shelf import (
+    local_day_start,
+    refresh_course_listing,
+    sanitize_html,
+    seed_industries,
+)
 
 # title, summary, industries, skills, hours, certificate, classes: (title, mode, city, venue, start in days,
 # days, capacity, price yuan, member price yuan, free for members)

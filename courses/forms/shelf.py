@@ -42,7 +42,7 @@ def to_yuan(fen: int | None) -> Decimal | None:
 
 
 class CourseForm(FlaskForm):
-    provider_id = SelectField(_l("Provider"), coerce=int, choices=[])
+    provider_id = SelectField(_l("Provider"), coerce=int, choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)])
     description_html = TextAreaField(_l("Description"), validators=[Optional(), Length(max=50_000)])

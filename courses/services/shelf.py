@@ -27,7 +27,7 @@ from app.access import Role
 from app.auth.models import Organization, RoleGrant, User
 from app.auth.services import require_approved_org
 from app.db import utcnow
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.i18n import SHANGHAI
 from courses import search
 from courses.models import (
@@ -436,15 +436,17 @@ def update_class(session: Session, *, actor: User, class_id: int, changes: Mappi
     require_approved_org(actor, Role.PROVIDER_ADMIN, tc.course.provider_id)
     if tc.status != ClassStatus.SCHEDULED:
         raise Conflict(_("A cancelled class cannot be edited."), code="class_cancelled")
+    provider_id = tc.course.provider_id
     # Lock the row so capacity is checked against the seats taken right now (PostgreSQL).
     session.refresh(tc, with_for_update=True)
-    for key, value in _class_values(changes).items():
-        setattr(tc, key, value)
-    try:
-        _validate_class(session, tc, tc.course.provider_id)
-    except Exception:
-        session.expire(tc)
-        raise
+    with session.no_autoflush:
+        for key, value in _class_values(changes).items():
+            setattr(tc, key, value)
+        try:
+            _validate_class(session, tc, provider_id)
+        except DomainError:
+            session.expire(tc)   # never flush half-validated values
+            raise
     session.flush()
     refresh_course_listing(session, tc.course_id, now=now)
     return tc

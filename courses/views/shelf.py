@@ -63,7 +63,7 @@ def new_course():
     if form.validate_on_submit():
         session = get_session()
         try:
-            course = shelf.create_course(session, actor=current_user, provider_id=form.provider_id.data,
+            course = shelf.create_course(session, actor=current_user, provider_id=form.provider_id.data or None,
                                          now=utcnow(), **form.changes())
             if form.cover.data:
                 shelf.set_course_cover(session, actor=current_user, course_id=course.id,

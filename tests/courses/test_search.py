@@ -1,0 +1,124 @@
+"""Chinese search: segmentation, the CourseTerm index, AND semantics and ranking."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from courses import search
+from courses.models import CourseTerm
+from courses.queries.catalog import CatalogFilters, list_catalog
+from courses.services import shelf
+
+
+@pytest.fixture
+def indexed(db, make_course, make_class, now):
+    """``indexed(title=..., ...)`` — a public course with an open class, in the search index."""
+
+    def make(**values):
+        course = make_course(**values)
+        make_class(course=course, price=10000)
+        shelf.refresh_course_listing(db, course.id, now=now)
+        search.index_course(db, course)
+        return course
+
+    return make
+
+
+def find(db, now, q, **filters):
+    return [item.course.title for item in list_catalog(db, CatalogFilters(q=q, **filters), now=now,
+                                                       is_member=False).items]
+
+
+def test_segment_keeps_domain_words_and_their_parts():
+    terms = search.segment("低压电工作业培训")
+    assert "低压电工" in terms and "电工" in terms and "作业" in terms and "培训" in terms
+
+
+def test_segment_lowercases_latin_and_drops_punctuation_and_stop_words():
+    assert search.segment("Python 入门，Web开发！") == ["python", "入门", "web", "开发"]
+    assert search.segment("ＰＬＣ编程") [0] == "plc"
+    assert search.segment("电工的培训") == ["电工", "培训"]
+
+
+def test_index_course_weighs_title_terms_more(db, make_course, industry):
+    course = make_course(title="低压电工作业培训", summary="学习安全用电", skills=["触电急救"],
+                         certificate_type="特种作业操作证", industries=[industry("hightech", "高新技术产业", "High tech")])
+    search.index_course(db, course)
+    rows = {t.term: t.weight for t in db.scalars(select(CourseTerm).where(CourseTerm.course_id == course.id))}
+    assert rows["电工"] > rows["安全"]
+    assert {"急救", "高新技术", "high", "电力", "学校"} <= set(rows)   # skills, industry, provider name
+    search.index_course(db, course)   # reindexing replaces, never duplicates
+    assert db.scalar(select(CourseTerm.weight).where(CourseTerm.course_id == course.id,
+                                                     CourseTerm.term == "电工")) == rows["电工"]
+
+
+def test_search_for_dian_gong_finds_low_voltage_electrician_course(db, indexed, now):
+    indexed(title="低压电工作业培训")
+    indexed(title="养老护理员（初级）")
+    assert find(db, now, "电工") == ["低压电工作业培训"]
+
+
+def test_all_query_terms_must_match(db, indexed, now):
+    indexed(title="低压电工作业培训")
+    indexed(title="高压电工作业培训")
+    indexed(title="电工基础（线上）")
+    assert sorted(find(db, now, "电工")) == ["低压电工作业培训", "电工基础（线上）", "高压电工作业培训"]
+    assert find(db, now, "高压 电工") == ["高压电工作业培训"]
+    assert find(db, now, "低压电工") == ["低压电工作业培训"]
+    assert find(db, now, "电工 导游") == []
+
+
+def test_ranking_puts_title_matches_first(db, indexed, now):
+    indexed(title="安全生产管理", summary="含电工安全内容")
+    indexed(title="电工安全操作")
+    assert find(db, now, "电工") == ["电工安全操作", "安全生产管理"]
+
+
+def test_search_covers_summary_skills_certificate_and_industry(db, indexed, industry, now):
+    indexed(title="课程甲", summary="热带水果嫁接技术")
+    indexed(title="课程乙", skills=["无人机航拍"])
+    indexed(title="课程丙", certificate_type="导游员职业技能等级证书")
+    indexed(title="课程丁", industries=[industry("aerospace", "航天", "Aerospace")])
+    assert find(db, now, "嫁接") == ["课程甲"]
+    assert find(db, now, "无人机") == ["课程乙"]
+    assert find(db, now, "导游") == ["课程丙"]
+    assert find(db, now, "航天") == ["课程丁"]
+
+
+def test_latin_search_is_case_insensitive(db, indexed, now):
+    indexed(title="Python 数据分析入门")
+    indexed(title="PLC 编程与调试")
+    assert find(db, now, "python") == ["Python 数据分析入门"]
+    assert find(db, now, "PYTHON 入门") == ["Python 数据分析入门"]
+    assert find(db, now, "plc") == ["PLC 编程与调试"]
+
+
+def test_search_by_provider_name(db, indexed, make_org, now):
+    other = make_org(name="三亚旅游职业学院")
+    indexed(title="景区讲解", provider_org=other)
+    indexed(title="电工基础")
+    assert find(db, now, "旅游职业学院") == ["景区讲解"]
+
+
+def test_query_of_only_punctuation_matches_nothing(db, indexed, now):
+    indexed(title="电工基础")
+    assert find(db, now, "！！ ，") == []
+    assert find(db, now, "") == ["电工基础"]
+
+
+def test_unpublished_courses_are_not_found(db, indexed, now):
+    course = indexed(title="低压电工作业培训")
+    course.is_published = False
+    db.flush()
+    assert find(db, now, "电工") == []
+
+
+def test_search_is_an_indexed_lookup_not_a_like_scan(db, indexed, now):
+    from tests.conftest import count_queries
+
+    indexed(title="低压电工作业培训")
+    with count_queries(db) as statements:
+        find(db, now, "电工")
+    sql = " ".join(statements).lower()
+    assert "course_terms" in sql and " like " not in sql
