@@ -110,7 +110,7 @@ def update_lesson(lesson_id: int):
           tags=TAGS)
 def delete_lesson(lesson_id: int):
     session = get_session()
-    services.delete_lesson(session, actor=current_user, lesson_id=lesson_id,
+    services.delete_lesson(session, actor=current_user, lesson_id=lesson_id, now=utcnow(),
                            upload_folder=current_app.config["UPLOAD_FOLDER"])
     session.commit()
     return "", 204

@@ -9,8 +9,9 @@ Completion rule (evaluated whenever a worker's progress or attendance changes):
   show that the worker learned anything (the provider adds lessons first). An offline
   class with no lessons completes on attendance alone.
 
-Completion is final: correcting attendance or deleting lessons later does not undo it,
-and adding lessons to a class does not re-open completed enrollments.
+Completion is final: correcting attendance later does not undo it, and adding lessons to
+a class does not re-open completed enrollments. Deleting a lesson re-checks the class's
+confirmed enrollments (the deleted lesson may have been the only one missing).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from courses.models import (
     Attendance,
     AttendanceMethod,
     ClassDay,
+    ClassStatus,
     Enrollment,
     EnrollmentStatus,
     Lesson,
@@ -214,12 +216,21 @@ def update_lesson(session: Session, *, actor: User, lesson_id: int, title: str |
     return lesson
 
 
-def delete_lesson(session: Session, *, actor: User, lesson_id: int, upload_folder: str | None = None) -> None:
-    """Delete a lesson, its progress records and (after commit) its file. Raises NotFound."""
+def delete_lesson(session: Session, *, actor: User, lesson_id: int, now: datetime,
+                  upload_folder: str | None = None) -> None:
+    """Delete a lesson, its progress records and (after commit) its file. Raises NotFound.
+
+    Learners who had done every other lesson may now meet the class's rule, so completion
+    is checked for the class's confirmed enrollments.
+    """
     lesson = get_lesson_for_teacher(session, actor=actor, lesson_id=lesson_id)
+    class_id = lesson.class_id
     _remove_file_after_commit(session, upload_folder, lesson.file_path)
     session.delete(lesson)
     session.flush()
+    for enrollment in session.scalars(select(Enrollment).where(
+            Enrollment.class_id == class_id, Enrollment.status == EnrollmentStatus.CONFIRMED)):
+        evaluate_completion(session, enrollment=enrollment, now=now)
 
 
 def reorder_lessons(session: Session, *, actor: User, class_id: int, lesson_ids: list[int]) -> list[Lesson]:
@@ -461,6 +472,8 @@ def make_checkin_code(session: Session, *, actor: User, class_id: int, secret_ke
     """
     training_class = get_class_for_teacher(session, actor=actor, class_id=class_id)
     today = local_day(now)
+    if training_class.status == ClassStatus.CANCELLED:
+        raise Conflict(_("This class has been cancelled."), code="class_cancelled")
     if not meets_in_person(training_class):
         raise Invalid(_("An online class has no class days."), code="no_class_days")
     if not training_class.starts_on <= today <= training_class.ends_on:

@@ -320,7 +320,8 @@ def delete_lesson(lesson_id: int):
     session = get_session()
     item = services.get_lesson_for_teacher(session, actor=current_user, lesson_id=lesson_id)
     class_id = item.class_id
-    services.delete_lesson(session, actor=current_user, lesson_id=lesson_id, upload_folder=_upload_folder())
+    services.delete_lesson(session, actor=current_user, lesson_id=lesson_id, now=utcnow(),
+                           upload_folder=_upload_folder())
     session.commit()
     flash(_("Lesson deleted."), "success")
     return redirect(url_for("courses.manage_lessons", class_id=class_id))

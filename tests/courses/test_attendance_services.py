@@ -248,3 +248,13 @@ def test_checkin_completes_when_it_is_the_last_missing_piece(db, make_class, tea
     enrollment = make_enrollment(one_day, worker)
     svc.check_in(db, actor=worker, code=_code(db, teacher, one_day, now), secret_key=SECRET, now=now)
     assert enrollment.status == EnrollmentStatus.COMPLETED
+
+
+def test_no_codes_for_a_cancelled_class(db, make_class, teacher, now):
+    from courses.models import ClassStatus
+
+    cancelled = make_class(mode=ClassMode.OFFLINE, instructor_id=teacher.id, starts_on=svc.local_day(now),
+                           status=ClassStatus.CANCELLED)
+    with pytest.raises(Conflict) as exc:
+        _code(db, teacher, cancelled, now)
+    assert exc.value.code == "class_cancelled"

@@ -82,7 +82,7 @@ def test_the_limit_is_50_mb():
     assert svc.MAX_LESSON_FILE_BYTES == 50 * 1024 * 1024
 
 
-def test_provider_admin_manages_lessons_and_others_cannot(db, online_class, make_user, provider):
+def test_provider_admin_manages_lessons_and_others_cannot(db, online_class, make_user, provider, now):
     admin = make_user(Role.PROVIDER_ADMIN, org=provider)
     lesson = svc.add_lesson(db, actor=admin, class_id=online_class.id, title="一", kind=LessonKind.TEXT,
                             body_html="<p>a</p>")
@@ -93,7 +93,7 @@ def test_provider_admin_manages_lessons_and_others_cannot(db, online_class, make
         with pytest.raises(NotFound):
             svc.update_lesson(db, actor=outsider, lesson_id=lesson.id, title="y")
         with pytest.raises(NotFound):
-            svc.delete_lesson(db, actor=outsider, lesson_id=lesson.id)
+            svc.delete_lesson(db, actor=outsider, lesson_id=lesson.id, now=now)
 
 
 def test_lessons_are_appended_reordered_and_moved(db, online_class, teacher):
@@ -120,11 +120,11 @@ def test_update_keeps_what_is_not_given_and_validates(db, online_class, teacher)
         svc.update_lesson(db, actor=teacher, lesson_id=lesson.id, video_url="javascript:alert(1)")
 
 
-def test_deleting_a_file_lesson_removes_the_file_after_commit(db, online_class, teacher, tmp_path):
+def test_deleting_a_file_lesson_removes_the_file_after_commit(db, online_class, teacher, tmp_path, now):
     lesson = svc.add_lesson(db, actor=teacher, class_id=online_class.id, title="讲义", kind=LessonKind.FILE,
                             upload=Upload("a.pdf", io.BytesIO(b"pdf")), upload_folder=str(tmp_path))
     path = Path(tmp_path) / lesson.file_path
-    svc.delete_lesson(db, actor=teacher, lesson_id=lesson.id, upload_folder=str(tmp_path))
+    svc.delete_lesson(db, actor=teacher, lesson_id=lesson.id, now=now, upload_folder=str(tmp_path))
     assert path.exists()          # not before the transaction commits
     db.commit()
     assert not path.exists()
@@ -211,3 +211,13 @@ def test_required_days_round_up(make_class):
     assert svc.required_days(make_class(days=5, attendance_required_pct=80)) == 4
     assert svc.required_days(make_class(days=5, attendance_required_pct=0)) == 0
     assert svc.required_days(make_class(days=5, mode=ClassMode.ONLINE)) == 0
+
+
+def test_deleting_the_only_missing_lesson_completes(db, online_class, teacher, make_lesson, make_member,
+                                                   make_enrollment, now):
+    done, missing = make_lesson(online_class), make_lesson(online_class)
+    worker = make_member()
+    enrollment = make_enrollment(online_class, worker)
+    svc.mark_lesson_done(db, actor=worker, lesson_id=done.id, now=now)
+    svc.delete_lesson(db, actor=teacher, lesson_id=missing.id, now=now)
+    assert enrollment.status == EnrollmentStatus.COMPLETED
