@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import nh3
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -327,10 +327,18 @@ def evaluate_completion(session: Session, *, enrollment: Enrollment, now: dateti
     else:
         met = lessons_ok and progress.lessons_total > 0
     if met:
-        enrollment.status = EnrollmentStatus.COMPLETED
-        enrollment.completed_at = now
-        progress.completed_now = True
         session.flush()
+        # Two requests may both see the rule met (a double click, a scan while the roster is
+        # saved); the conditional UPDATE lets exactly one of them complete and notify.
+        result = session.execute(
+            update(Enrollment).where(Enrollment.id == enrollment.id,
+                                     Enrollment.status == EnrollmentStatus.CONFIRMED)
+            .values(status=EnrollmentStatus.COMPLETED, completed_at=now)
+            .execution_options(synchronize_session=False))
+        session.refresh(enrollment, ["status", "completed_at"])
+        if result.rowcount != 1:
+            return progress
+        progress.completed_now = True
         user = session.get(User, enrollment.user_id)
         if user is not None and user.contact:
             queue_message(session, recipient=user.contact,
