@@ -463,7 +463,7 @@ def mark_attendance(session: Session, *, actor: User, class_id: int, day: date, 
 # --- daily QR check-in --------------------------------------------------------------------
 
 def _secret_tag(class_day: ClassDay) -> str:
-    return hashlib.sha256(class_day.checkin_secret.encode()).hexdigest()[:12]
+    return hashlib.sha256(class_day.checkin_secret.encode()).hexdigest()[:8]
 
 
 def _serializer(secret_key: str) -> URLSafeSerializer:
@@ -487,8 +487,8 @@ def make_checkin_code(session: Session, *, actor: User, class_id: int, secret_ke
     if not training_class.starts_on <= today <= training_class.ends_on:
         raise Conflict(_("The class does not meet today."), code="no_class_today")
     class_day = get_class_day(session, training_class, today)
-    code = _serializer(secret_key).dumps({"d": class_day.id, "s": _secret_tag(class_day),
-                                          "t": int(now.timestamp())})
+    # A compact list keeps the URL short, so the QR code stays coarse enough to scan from afar.
+    code = _serializer(secret_key).dumps([class_day.id, _secret_tag(class_day), int(now.timestamp())])
     return class_day, code
 
 
@@ -523,14 +523,15 @@ def read_checkin(session: Session, *, actor: User, code: str, secret_key: str, n
         data = _serializer(secret_key).loads(code or "")
     except BadSignature:
         data = None
-    if not isinstance(data, dict) or not {"d", "s", "t"} <= set(data) or not isinstance(data["t"], int):
+    if not (isinstance(data, list) and len(data) == 3 and all(isinstance(x, int) for x in (data[0], data[2]))):
         raise Invalid(_("This check-in code is not valid. Scan the code shown at the venue."),
                       code="checkin_invalid", field="code")
-    class_day = session.get(ClassDay, data["d"]) if isinstance(data["d"], int) else None
-    if class_day is None or data["s"] != _secret_tag(class_day):
+    day_id, tag, issued_ts = data
+    class_day = session.get(ClassDay, day_id)
+    if class_day is None or tag != _secret_tag(class_day):
         raise Invalid(_("This check-in code is not valid. Scan the code shown at the venue."),
                       code="checkin_invalid", field="code")
-    issued = datetime.fromtimestamp(data["t"], tz=now.tzinfo)
+    issued = datetime.fromtimestamp(issued_ts, tz=now.tzinfo)
     if class_day.day != local_day(now):
         raise Conflict(_("This check-in code is for %(day)s, not today. Scan today's code at the venue.",
                          day=class_day.day.isoformat()), code="checkin_wrong_day", field="code")

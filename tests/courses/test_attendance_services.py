@@ -198,10 +198,11 @@ def test_forged_and_damaged_codes_are_invalid(db, today_class, teacher, make_mem
     day = svc.ensure_class_days(db, today_class)[0]
     good = _code(db, teacher, today_class, now)
     forged_key = URLSafeSerializer("another-key", salt=svc.CHECKIN_SALT).dumps(
-        {"d": day.id, "s": svc._secret_tag(day), "t": int(now.timestamp())})
+        [day.id, svc._secret_tag(day), int(now.timestamp())])
     no_secret = URLSafeSerializer(SECRET, salt=svc.CHECKIN_SALT).dumps(
-        {"d": day.id, "s": "guessed", "t": int(now.timestamp())})
-    for code in (forged_key, no_secret, good[:-3] + "abc", "", "not-a-code", good.replace(".", "", 1)):
+        [day.id, "guessed", int(now.timestamp())])
+    old_shape = URLSafeSerializer(SECRET, salt=svc.CHECKIN_SALT).dumps({"d": day.id})
+    for code in (forged_key, no_secret, old_shape, good[:-3] + "abc", "", "not-a-code", good.replace(".", "", 1)):
         with pytest.raises(Invalid) as exc:
             svc.check_in(db, actor=worker, code=code, secret_key=SECRET, now=now)
         assert exc.value.code == "checkin_invalid" and exc.value.status == 422
