@@ -11,7 +11,7 @@ KIND_CHOICES = [("text", _l("Text")), ("video", _l("Video link")), ("file", _l("
 
 class LessonForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="text")
+    kind = SelectField(_l("Lesson kind"), choices=KIND_CHOICES, default="text")
     body_html = TextAreaField(_l("Text (basic formatting is kept, scripts are removed)"),
                               validators=[Optional(), Length(max=200_000)], render_kw={"rows": 8})
     video_url = StringField(_l("Video link (http:// or https://)"), validators=[Optional(), Length(max=500)],
