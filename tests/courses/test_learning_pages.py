@@ -237,3 +237,13 @@ def test_partial_shows_titles_to_everyone_and_progress_to_the_learner(db, world,
 def test_csrf_token_helper_works_for_pages(client, world):
     sign_in(client, world["teacher"])
     assert csrf_token(client, "/instructor/classes")
+
+
+def test_class_page_shows_the_lessons_partial(client, db, world, make_lesson, now):
+    lesson = make_lesson(world["class"], title="公开课标题")
+    anonymous = client.get(f"/classes/{world['class'].id}").get_data(as_text=True)
+    assert "公开课标题" in anonymous and f'href="/lessons/{lesson.id}"' not in anonymous
+    svc.mark_lesson_done(db, actor=world["learner"], lesson_id=lesson.id, now=now)
+    sign_in(client, world["learner"])
+    mine = client.get(f"/classes/{world['class'].id}").get_data(as_text=True)
+    assert f'href="/lessons/{lesson.id}"' in mine and '<progress max="1" value="1">' in mine
