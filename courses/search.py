@@ -15,8 +15,8 @@ import threading
 import unicodedata
 
 import jieba
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, delete, select
+from sqlalchemy.orm import Session, aliased
 
 from courses.models import Course, CourseTerm
 
@@ -103,8 +103,18 @@ def index_course(session: Session, course: Course) -> None:
 
 
 def matching_courses(terms: list[str]) -> Select:
-    """``(course_id, score)`` of courses carrying every term, as a subquery-ready select."""
-    return (select(CourseTerm.course_id.label("course_id"), func.sum(CourseTerm.weight).label("score"))
-            .where(CourseTerm.term.in_(terms))
-            .group_by(CourseTerm.course_id)
-            .having(func.count() == len(terms)))
+    """``(course_id, score)`` of courses carrying every term.
+
+    An intersection by self-join on the ``(term, course_id)`` primary key, starting from the
+    longest term (usually the rarest): each further term is one index probe per candidate,
+    instead of aggregating every row of a common term such as 培训.
+    """
+    ordered = sorted(dict.fromkeys(terms), key=lambda t: (-len(t), t))
+    first = aliased(CourseTerm, name="t0")
+    score = first.weight
+    query = select(first.course_id.label("course_id"))
+    for n, term in enumerate(ordered[1:], start=1):
+        other = aliased(CourseTerm, name=f"t{n}")
+        query = query.join(other, and_(other.course_id == first.course_id, other.term == term))
+        score = score + other.weight
+    return query.add_columns(score.label("score")).where(first.term == ordered[0])

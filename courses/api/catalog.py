@@ -10,12 +10,10 @@ from flask_login import current_user
 from app.access import PUBLIC, allow
 from app.api import endpoint, parse_query
 from app.db import get_session, utcnow
-from app.errors import NotFound
 from app.i18n import SHANGHAI
 from app.money import money_json
 from courses.api import bp
 from courses.models import Course, TrainingClass
-from courses.permissions import can_see_course
 from courses.queries import catalog as queries
 from courses.schemas.catalog import (
     CatalogPageOut,
@@ -79,18 +77,11 @@ def course_json(session, course: Course, *, is_member: bool, now: datetime) -> d
 
 
 def visible_course(session, course_id: int) -> Course:
-    """The course if the caller may see it; NotFound otherwise (drafts stay secret)."""
-    course = session.get(Course, course_id)
-    if course is None or not can_see_course(current_user, course):
-        raise NotFound("No such course.")
-    return course
+    return queries.get_visible_course(session, viewer=current_user, course_id=course_id)
 
 
 def visible_class(session, class_id: int) -> TrainingClass:
-    training_class = session.get(TrainingClass, class_id)
-    if training_class is None or not can_see_course(current_user, training_class.course):
-        raise NotFound("No such class.")
-    return training_class
+    return queries.get_visible_class(session, viewer=current_user, class_id=class_id)
 
 
 @bp.get("/courses")

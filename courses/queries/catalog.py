@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, false, func, literal, or_, select
+from sqlalchemy.orm import Session, raiseload
 
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.i18n import SHANGHAI
 from app.membership.queries import get_profile
 from courses import search
@@ -31,6 +31,7 @@ from courses.models import (
     TrainingClass,
     course_industries,
 )
+from courses.permissions import can_see_course
 from courses.pricing import Price, price_for
 
 SORTS = ("relevance", "soon", "newest", "price")
@@ -129,6 +130,28 @@ def _after_nullable(column, key, course_id):
 
 # --- the list -----------------------------------------------------------------------------
 
+def _soonest(session: Session, base, after: str | None, limit: int) -> list:
+    """Keyset page in start-date order, undated courses last.
+
+    Dated courses come from a range on the catalog index (``next_start_on >= key``), which an
+    ``OR ... IS NULL`` would prevent; undated ones are read by id only once the dated ones run
+    out, so most pages are one statement and the boundary page two.
+    """
+    key, last_id = decode_cursor(after, "soon") if after else (date.min, 0)
+    rows: list = []
+    if key is not None:
+        dated = base.where(Course.next_start_on.is_not(None))
+        if after:
+            dated = dated.where(Course.next_start_on >= key,
+                                or_(Course.next_start_on > key, Course.id > last_id))
+        rows = session.execute(dated.order_by(Course.next_start_on, Course.id).limit(limit)).all()
+        last_id = 0
+    if len(rows) < limit:
+        undated = base.where(Course.next_start_on.is_(None), Course.id > last_id)
+        rows += session.execute(undated.order_by(Course.id).limit(limit - len(rows))).all()
+    return rows
+
+
 def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool) -> list:
     conditions = [public_courses()]
     if filters.industry:
@@ -166,14 +189,17 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     if filters.q and filters.q.strip() and not terms:
         conditions.append(false())   # only punctuation or stop words: nothing can match
 
-    score = None
-    base = select(Course)
+    # The page is found on narrow rows (id and sort key) and only its courses are loaded after,
+    # so sorting thousands of matches never drags their descriptions along.
+    score = literal(0)
+    base = select(Course.id)
     count = select(func.count()).select_from(Course)
     if terms:
         matches = search.matching_courses(terms).subquery()
         score = matches.c.score
-        base = base.join(matches, matches.c.course_id == Course.id).add_columns(score)
+        base = base.join(matches, matches.c.course_id == Course.id)
         count = count.join(matches, matches.c.course_id == Course.id)
+    base = base.add_columns(score)
     base = base.where(*conditions)
     total = session.scalar(count.where(*conditions)) or 0
 
@@ -187,25 +213,32 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     else:
         order = (Course.next_start_on.asc().nulls_last(), Course.id.asc())
 
-    page = filters.page
-    if filters.after:
-        key, last_id = decode_cursor(filters.after, sort)
-        if sort == "relevance":
-            base = base.where(or_(score < key, and_(score == key, Course.id > last_id)))
-        elif sort == "newest":
-            base = base.where(Course.id < last_id)
-        elif sort == "price":
-            base = base.where(_after_nullable(price_column, key, last_id))
-        else:
-            base = base.where(_after_nullable(Course.next_start_on, key, last_id))
-        page = 0   # position unknown and not needed with cursors
+    page, limit = filters.page, filters.per_page + 1
+    if sort == "soon" and (filters.after or filters.page == 1):
+        rows = _soonest(session, base, filters.after, limit)
+        page = 0 if filters.after else 1
     else:
-        base = base.offset((filters.page - 1) * filters.per_page)
-    rows = session.execute(base.order_by(*order).limit(filters.per_page + 1)).unique().all()
+        if filters.after:
+            key, last_id = decode_cursor(filters.after, sort)
+            if sort == "relevance":
+                base = base.where(or_(score < key, and_(score == key, Course.id > last_id)))
+            elif sort == "newest":
+                base = base.where(Course.id < last_id)
+            else:
+                base = base.where(_after_nullable(price_column, key, last_id))
+            page = 0   # position unknown and not needed with cursors
+        else:
+            base = base.offset((filters.page - 1) * filters.per_page)
+        rows = session.execute(base.order_by(*order).limit(limit)).all()
     has_more = len(rows) > filters.per_page
     rows = rows[:filters.per_page]
-    items = [CatalogItem(course=row[0], price=viewer_price(row[0], is_member=is_member),
-                         score=int(row[1]) if terms else 0) for row in rows]
+    by_id = {}
+    if rows:
+        loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]))
+                                 .options(raiseload(Course.instructors)))
+        by_id = {course.id: course for course in loaded}
+    items = [CatalogItem(course=by_id[row[0]], price=viewer_price(by_id[row[0]], is_member=is_member),
+                         score=int(row[1] or 0)) for row in rows]
     next_cursor = None
     if has_more and items:
         last = items[-1]
@@ -214,6 +247,22 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         next_cursor = encode_cursor(sort, key, last.course.id)
     return CatalogPage(items=items, total=total, page=page, per_page=filters.per_page, sort=sort,
                        next_cursor=next_cursor, terms=terms)
+
+
+def get_visible_course(session: Session, *, viewer, course_id: int) -> Course:
+    """The course if ``viewer`` may see it. Raises NotFound (drafts stay secret: same answer as missing)."""
+    course = session.get(Course, course_id)
+    if course is None or not can_see_course(viewer, course):
+        raise NotFound(_("No such course."))
+    return course
+
+
+def get_visible_class(session: Session, *, viewer, class_id: int) -> TrainingClass:
+    """The class if ``viewer`` may see its course. Raises NotFound."""
+    training_class = session.get(TrainingClass, class_id)
+    if training_class is None or not can_see_course(viewer, training_class.course):
+        raise NotFound(_("No such class."))
+    return training_class
 
 
 def list_industries(session: Session) -> list[Industry]:
@@ -264,5 +313,6 @@ def list_provider_courses(session: Session, provider_ids: set[int]) -> list[Cour
 def list_featured(session: Session, *, now: datetime, limit: int = 6) -> list[Course]:
     """Public courses starting soonest, for the home page."""
     today = now.astimezone(SHANGHAI).date()
-    return list(session.scalars(select(Course).where(public_courses(), Course.next_start_on >= today)
+    return list(session.scalars(select(Course).options(raiseload(Course.instructors))
+                                .where(public_courses(), Course.next_start_on >= today)
                                 .order_by(Course.next_start_on, Course.id).limit(limit)))

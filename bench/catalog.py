@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Catalog benchmark (not a test): 10,000 courses / 30,000 classes, served by gunicorn on
+loopback, driven by wrk, side by side with the perf-baseline yardstick's ``/fortunes``.
+
+For each database (SQLite file, PostgreSQL database ``bench_catalog``) it:
+  1. creates the schema and loads deterministic Chinese data straight through SQLAlchemy Core
+     (listing columns and the ``course_terms`` search index computed by the app's own code);
+  2. seeds the yardstick (/work/shared/perf-baseline, read-only) into a scratch folder and
+     its own PostgreSQL database ``bench_perfbase``;
+  3. starts the app and the yardstick under gunicorn (sync, 2×cores+1 workers) on 127.0.0.1;
+  4. measures each URL with ``wrk -t2 -c32 -d<N>s`` (fortunes before and after, averaged),
+     prints req/s, p50/p95/p99 and the ratio to fortunes; stops both servers.
+
+Loopback only, every run bounded in time, only the servers it started are stopped, and the
+``test`` database is never touched.
+
+    .venv/bin/python bench/catalog.py --duration 5            # both databases
+    .venv/bin/python bench/catalog.py --dbs sqlite --duration 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BASELINE = Path("/work/shared/perf-baseline")
+VENV_BIN = Path(sys.executable).parent
+CORES = os.cpu_count() or 1
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_APP_DB = "bench_catalog"
+PG_BASE_DB = "bench_perfbase"
+APP_PORT, BASE_PORT = 8301, 8302
+
+WRK_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH p50=%d p95=%d p99=%d requests=%d errors=%d\\n",
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout))
+end
+"""
+
+CITIES = ["海口", "三亚", "儋州", "琼海", "文昌", "万宁", "五指山", "陵水", "澄迈", "定安"]
+TRADES = [
+    ("低压电工作业", "hightech", "特种作业操作证（低压电工作业）"), ("高压电工作业", "hightech", "特种作业操作证（高压电工作业）"),
+    ("高处作业", "hightech", "特种作业操作证（高处作业）"), ("焊工", "hightech", "特种作业操作证（熔化焊接与热切割作业）"),
+    ("电梯安装维修", "hightech", ""), ("无人机驾驶员", "aerospace", "民用无人机驾驶员执照"),
+    ("卫星遥感数据处理", "aerospace", ""), ("导游", "tourism", "导游员职业技能等级证书"),
+    ("酒店前厅服务", "tourism", ""), ("中式烹调师", "tourism", "中式烹调师职业技能等级证书"),
+    ("养老护理员", "services", "养老护理员职业技能等级证书"), ("家政服务员", "services", ""),
+    ("育婴员", "services", "育婴员职业技能等级证书"), ("直播电商运营", "services", "互联网营销师"),
+    ("网络安全运维", "hightech", ""), ("数据标注", "hightech", ""), ("芒果嫁接", "tropical_agriculture", ""),
+    ("槟榔病虫害防治", "tropical_agriculture", ""), ("热带水果采后处理", "tropical_agriculture", ""),
+    ("南繁制种", "seed_breeding", "农作物种子繁育员"), ("深海潜水员", "deep_sea", ""),
+    ("海洋装备运维", "deep_sea", ""), ("叉车司机", "services", "特种设备作业人员证"), ("新能源汽车维修", "hightech", ""),
+]
+LEVELS = ["初级", "中级", "高级", "取证", "复审", "提升"]
+SKILLS = ["安全操作", "应急处置", "设备维护", "职业道德", "实操训练", "法律法规", "服务礼仪", "质量控制"]
+
+
+def check_loopback(url: str) -> None:
+    if not re.match(r"^http://127\.0\.0\.1:\d+/", url):
+        sys.exit(f"refusing non-loopback target: {url}")
+
+
+# --- data ---------------------------------------------------------------------------------
+
+def prepare_pg(db_name: str) -> str:
+    assert db_name not in ("test", "postgres"), "never the test database"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    return f"postgresql://postgres@127.0.0.1:5432/{db_name}"
+
+
+def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
+    """Create the schema and load the catalog; returns facts the URLs need."""
+    from sqlalchemy import insert, text
+
+    from app import create_app
+    from app.auth.models import Organization
+    from app.db import Base
+    from app.models import import_all_models
+    from courses import search
+    from courses.models import Course, CourseTerm, Industry, TrainingClass, course_industries
+    from courses.pricing import price_for
+    from courses.services.shelf import INDUSTRIES
+
+    import_all_models()
+    app = create_app({"DATABASE_URL": url})
+    engine = app.extensions["db_engine"]
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    rng = random.Random(20261122)
+    now = datetime.now(UTC)
+    today = now.date()
+    started = time.monotonic()
+    providers = [{"id": i, "kind": "provider", "name": f"海南{rng.choice(CITIES)}职业技能培训学校{i:02d}",
+                  "city": rng.choice(CITIES), "status": "approved", "contact_phone": "", "description": "",
+                  "decision_note": "", "created_at": now} for i in range(1, 51)]
+    industries = [{"id": i + 1, "code": c, "name_zh": zh, "name_en": en, "is_future": f, "position": i}
+                  for i, (c, zh, en, f) in enumerate(INDUSTRIES)]
+    industry_by_code = {row["code"]: row for row in industries}
+    courses, links, classes, terms = [], [], [], []
+    class_id = 0
+    per_course = max(n_classes // n_courses, 1)
+    for cid in range(1, n_courses + 1):
+        trade, industry_code, certificate = rng.choice(TRADES)
+        level, city = rng.choice(LEVELS), rng.choice(CITIES)
+        provider = providers[rng.randrange(50)]
+        codes = [industry_code] + ([rng.choice(INDUSTRIES)[0]] if rng.random() < 0.3 else [])
+        codes = list(dict.fromkeys(codes))
+        public = rng.random() < 0.95
+        course = {
+            "id": cid, "provider_id": provider["id"], "title": f"{trade}{level}培训班（第{cid}期）",
+            "summary": f"面向{city}职工的{trade}{level}课程，理论与实操结合，{rng.choice(SKILLS)}。",
+            "description_html": f"<p>{trade}培训</p>", "skills": rng.sample(SKILLS, 2), "hours": rng.randint(8, 120),
+            "certificate_type": certificate, "status": "approved" if public else "draft", "is_published": public,
+            "review_note": "", "created_at": now - timedelta(minutes=n_courses - cid), "updated_at": now,
+        }
+        course_classes = []
+        for _ in range(per_course):
+            class_id += 1
+            starts = today + timedelta(days=rng.randint(1, 180))
+            mode = rng.choice(["online", "offline", "offline", "blended"])
+            price = rng.choice([0, 30000, 68000, 98000, 128000, 168000, 298000])
+            member = int(price * rng.choice([0.8, 0.9])) if price and rng.random() < 0.6 else None
+            row = {
+                "id": class_id, "course_id": cid, "title": f"第{class_id}期", "mode": mode,
+                "city": "" if mode == "online" else rng.choice(CITIES), "venue": "" if mode == "online" else "实训基地",
+                "starts_on": starts, "ends_on": starts + timedelta(days=rng.randint(1, 10)),
+                "enroll_opens_at": now - timedelta(days=7),
+                "enroll_closes_at": datetime.combine(starts, datetime.min.time(), tzinfo=UTC) - timedelta(hours=8),
+                "capacity": rng.choice([20, 30, 40, 60]), "seats_taken": 0, "price": price, "member_price": member,
+                "currency": "CNY", "free_for_members": rng.random() < 0.1, "requires_membership": False,
+                "refund_rule": "full_before_start", "refund_deadline_days": 0, "attendance_required_pct": 80,
+                "status": "scheduled", "cancel_reason": "", "created_at": now,
+            }
+            course_classes.append(row)
+        classes += course_classes
+        ns = [SimpleNamespace(**c) for c in course_classes]
+        list_prices = [price_for(c, is_verified_member=False).amount for c in ns]
+        member_prices = [price_for(c, is_verified_member=True).amount for c in ns]
+        modes = sorted({c["mode"] for c in course_classes})
+        cities = sorted({c["city"] for c in course_classes if c["city"]})
+        course.update(next_start_on=min(c["starts_on"] for c in course_classes), price_from=min(list_prices),
+                      member_price_from=min(member_prices), has_free_member_class=0 in member_prices,
+                      modes=f" {' '.join(modes)} ", cities=f" {' '.join(cities)} " if cities else "")
+        courses.append(course)
+        links += [{"course_id": cid, "industry_id": industry_by_code[c]["id"]} for c in codes]
+        shaped = SimpleNamespace(
+            title=course["title"], summary=course["summary"], certificate_type=certificate, skills=course["skills"],
+            provider=SimpleNamespace(name=provider["name"]),
+            industries=[SimpleNamespace(name_zh=industry_by_code[c]["name_zh"], name_en=industry_by_code[c]["name_en"])
+                        for c in codes])
+        terms += [{"term": t, "course_id": cid, "weight": w} for t, w in search.course_terms(shaped).items()]
+    with engine.begin() as conn:
+        conn.execute(insert(Organization.__table__), providers)
+        conn.execute(insert(Industry.__table__), industries)
+        for table, rows in ((Course.__table__, courses), (course_industries, links),
+                            (TrainingClass.__table__, classes), (CourseTerm.__table__, terms)):
+            for start in range(0, len(rows), 5000):
+                conn.execute(insert(table), rows[start:start + 5000])
+    # Steady state as autovacuum would leave it: statistics and a visibility map (index-only scans).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+    engine.dispose()
+    print(f"  loaded {len(courses)} courses, {len(classes)} classes, {len(terms)} index rows "
+          f"in {time.monotonic() - started:.1f}s", flush=True)
+    public = [c["id"] for c in courses if c["is_published"]]
+    middle = public[len(public) // 2]
+    return {"course_id": middle, "class_id": next(c["id"] for c in classes if c["course_id"] == middle)}
+
+
+def seed_baseline(workdir: Path, kind: str) -> dict:
+    env = {**os.environ, "PERFBASE_DIR": str(workdir / "perfbase"),
+           "PERFBASE_PG_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BASE_DB}"}
+    (workdir / "perfbase").mkdir(parents=True, exist_ok=True)
+    if kind == "postgres":
+        prepare_pg(PG_BASE_DB)
+    subprocess.run([str(VENV_BIN / "python"), "seed.py", kind], cwd=BASELINE, env=env, check=True, timeout=300,
+                   stdout=subprocess.DEVNULL)
+    return env
+
+
+# --- servers and wrk ----------------------------------------------------------------------
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def start_gunicorn(app_spec: str, port: int, cwd: Path, env: dict, log: Path) -> subprocess.Popen:
+    cmd = [str(VENV_BIN / "gunicorn"), "-k", "sync", "-w", str(2 * CORES + 1), "-b", f"127.0.0.1:{port}",
+           "--timeout", "30", app_spec]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_port(port)
+    return proc
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    check_loopback(url)
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.status, response.read()
+
+
+def run_wrk(url: str, duration: int, conns: int, lua: Path) -> dict:
+    check_loopback(url)
+    cmd = ["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--latency", "-s", str(lua), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    stats = re.search(r"BENCH p50=(\d+) p95=(\d+) p99=(\d+) requests=(\d+) errors=(\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if not rps or not stats:
+        raise RuntimeError("wrk output not understood:\n" + out)
+    return {"rps": float(rps.group(1)), "p50": int(stats.group(1)) / 1000, "p95": int(stats.group(2)) / 1000,
+            "p99": int(stats.group(3)) / 1000, "requests": int(stats.group(4)),
+            "errors": int(stats.group(5)) + (int(non2xx.group(1)) if non2xx else 0)}
+
+
+def follow_cursor(base: str, path: str, pages: int) -> str | None:
+    """The ``after`` cursor reached by walking ``pages`` API pages (a deep page)."""
+    sep = "&" if "?" in path else "?"
+    cursor = None
+    for _ in range(pages):
+        url = base + path + sep + "per_page=20" + (f"&after={cursor}" if cursor else "")
+        status, body = fetch(url)
+        cursor = json.loads(body)["next_cursor"]
+        if cursor is None:
+            break
+    return cursor
+
+
+def targets(base: str, facts: dict) -> list[tuple[str, str]]:
+    deep = follow_cursor(base, "/api/v1/courses", 250)            # ≈ course 5,000 by start date
+    deep_search = follow_cursor(base, "/api/v1/courses?q=" + quote("培训"), 100)
+    q = quote
+    return [
+        ("catalog page 1", "/courses"),
+        (f"catalog deep page (cursor, ~#5000){'' if deep else ' [no cursor]'}", f"/courses?after={deep or ''}"),
+        ("search 电工", "/courses?q=" + q("电工")),
+        ("search 低压电工 培训", "/courses?q=" + q("低压电工 培训")),
+        ("search 培训 deep page (cursor)", f"/courses?q={q('培训')}&after={deep_search or ''}"),
+        ("filters industry+mode+city", "/courses?industry=hightech&mode=offline&city=" + q("海口")),
+        ("filters free+soon, sort price", "/courses?free=1&starting_soon=1&sort=price"),
+        ("API search 导游", "/api/v1/courses?q=" + q("导游")),
+        ("API deep page (cursor)", f"/api/v1/courses?after={deep or ''}"),
+        ("API page=250 (OFFSET)", "/api/v1/courses?page=250"),
+        ("course page", f"/courses/{facts['course_id']}"),
+        ("class page", f"/classes/{facts['class_id']}"),
+    ]
+
+
+def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
+    print(f"== {kind}", flush=True)
+    url = (f"sqlite:///{workdir / 'catalog.sqlite3'}" if kind == "sqlite" else prepare_pg(PG_APP_DB))
+    if kind == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{workdir / 'catalog.sqlite3'}{suffix}").unlink(missing_ok=True)
+    facts = load_catalog(url, args.courses, args.classes)
+    base_env = seed_baseline(workdir, kind)
+    base_env["PERFBASE_DB"] = kind
+    app_env = {**os.environ, "DATABASE_URL": url, "UPLOAD_FOLDER": str(workdir / "uploads")}
+    app_proc = base_proc = None
+    rows = []
+    try:
+        app_proc = start_gunicorn("wsgi:app", APP_PORT, ROOT, app_env, workdir / f"app-{kind}.log")
+        base_proc = start_gunicorn("app:app", BASE_PORT, BASELINE, base_env, workdir / f"base-{kind}.log")
+        app_base, yard = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{BASE_PORT}/fortunes"
+        urls = targets(app_base, facts)
+        for _, path in urls:   # warm every worker's caches (jieba dictionary, templates)
+            for _ in range(2 * CORES + 1):
+                assert fetch(app_base + path)[0] == 200, path
+        fetch(yard)
+        run_wrk(yard, 2, args.connections, lua)              # warm-up, not reported
+        run_wrk(app_base + urls[0][1], 2, args.connections, lua)
+        before = run_wrk(yard, args.duration, args.connections, lua)
+        for label, path in urls:
+            result = run_wrk(app_base + path, args.duration, args.connections, lua)
+            rows.append({"db": kind, "label": label, "path": path, **result})
+            print(f"  {label:<40} {result['rps']:>8.1f} req/s  p50 {result['p50']:.1f}  p95 {result['p95']:.1f}"
+                  f"  p99 {result['p99']:.1f} ms  errors {result['errors']}", flush=True)
+        after = run_wrk(yard, args.duration, args.connections, lua)
+        fortunes = statistics.mean([before["rps"], after["rps"]])
+        rows.append({"db": kind, "label": "yardstick /fortunes (mean of before/after)", "path": "/fortunes",
+                     **{k: statistics.mean([before[k], after[k]]) for k in ("rps", "p50", "p95", "p99")},
+                     "requests": before["requests"] + after["requests"], "errors": before["errors"] + after["errors"]})
+        for row in rows:
+            row["ratio"] = row["rps"] / fortunes
+        print(f"  fortunes {before['rps']:.1f} → {after['rps']:.1f} req/s", flush=True)
+    finally:
+        stop(app_proc)
+        stop(base_proc)
+    return rows
+
+
+def render(rows: list[dict], args) -> str:
+    lines = [f"wrk -t2 -c{args.connections} -d{args.duration}s, gunicorn sync ×{2 * CORES + 1}, {CORES} cores, "
+             f"{args.courses} courses / {args.classes} classes", "",
+             "| URL | SQLite req/s | ×fortunes | p50 | p95 | p99 ms | PostgreSQL req/s | ×fortunes | p50 | p95 | p99 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    labels = list(dict.fromkeys(r["label"] for r in rows))
+    for label in labels:
+        cells = [label]
+        for kind in ("sqlite", "postgres"):
+            row = next((r for r in rows if r["db"] == kind and r["label"] == label), None)
+            if row is None:
+                cells += ["–"] * 5
+            else:
+                cells += [f"{row['rps']:.0f}", f"{row['ratio']:.2f}", f"{row['p50']:.1f}", f"{row['p95']:.1f}",
+                          f"{row['p99']:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dbs", default="sqlite,postgres")
+    parser.add_argument("--courses", type=int, default=10_000)
+    parser.add_argument("--classes", type=int, default=30_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per URL")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workdir", default="/tmp/bench_catalog")  # noqa: S108 - scratch data
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (apt-get install -y wrk)")
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    lua = workdir / "percentiles.lua"
+    lua.write_text(WRK_LUA)
+    rows = []
+    for kind in args.dbs.split(","):
+        rows += bench_db(kind.strip(), args, workdir, lua)
+    (workdir / "results.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+    print()
+    print(render(rows, args))
+
+
+if __name__ == "__main__":
+    main()
+
