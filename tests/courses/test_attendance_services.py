@@ -12,6 +12,7 @@ from app.access import Role
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from courses.models import Attendance, AttendanceMethod, ClassDay, ClassMode, EnrollmentStatus
 from courses.services import learning as svc
+from courses.services.learning.attendance import _secret_tag
 
 SECRET = "test-secret-key-not-for-production"
 
@@ -198,7 +199,7 @@ def test_forged_and_damaged_codes_are_invalid(db, today_class, teacher, make_mem
     day = svc.ensure_class_days(db, today_class)[0]
     good = _code(db, teacher, today_class, now)
     forged_key = URLSafeSerializer("another-key", salt=svc.CHECKIN_SALT).dumps(
-        [day.id, svc._secret_tag(day), int(now.timestamp())])
+        [day.id, _secret_tag(day), int(now.timestamp())])
     no_secret = URLSafeSerializer(SECRET, salt=svc.CHECKIN_SALT).dumps(
         [day.id, "guessed", int(now.timestamp())])
     old_shape = URLSafeSerializer(SECRET, salt=svc.CHECKIN_SALT).dumps({"d": day.id})
