@@ -190,7 +190,7 @@ def read_checkin(session: Session, *, actor: User, code: str, secret_key: str, n
         data = _serializer(secret_key).loads(code or "")
     except BadSignature:
         data = None
-    if not (isinstance(data, list) and len(data) == 3 and all(isinstance(x, int) for x in (data[0], data[2]))):
+    if not (isinstance(data, list) and len(data) == 3 and all(type(x) is int for x in (data[0], data[2]))):
         raise Invalid(_("This check-in code is not valid. Scan the code shown at the venue."),
                       code="checkin_invalid", field="code")
     day_id, tag, issued_ts = data
