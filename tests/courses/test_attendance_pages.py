@@ -238,3 +238,26 @@ def test_cancelled_enrollments_are_not_on_the_roster(client, db, world, make_mem
     make_enrollment(world["class"], gone, status=EnrollmentStatus.CANCELLED)
     sign_in(client, world["teacher"])
     assert "已取消学员" not in client.get(f"/instructor/classes/{world['class'].id}/attendance").get_data(as_text=True)
+
+
+def test_roster_and_class_list_query_counts_do_not_grow(client, db, make_user, make_member, make_class,
+                                                        make_enrollment):
+    from tests.conftest import count_queries
+
+    teacher = make_user(Role.INSTRUCTOR)
+    today = local_day(utcnow())
+    counts = []
+    for n in (2, 10):
+        training_class = make_class(mode=ClassMode.OFFLINE, instructor_id=teacher.id, starts_on=today, days=2)
+        for _ in range(n):
+            make_enrollment(training_class, make_member())
+        db.commit()
+        sign_in(client, teacher)
+        path = f"/instructor/classes/{training_class.id}/attendance"
+        client.get(path)   # creates the class days
+        with count_queries(db) as roster_statements:
+            assert client.get(path).status_code == 200
+        with count_queries(db) as list_statements:
+            assert client.get("/instructor/classes").status_code == 200
+        counts.append((len(roster_statements), len(list_statements)))
+    assert counts[0] == counts[1], counts
