@@ -95,6 +95,10 @@ def db(app) -> Iterator[Session]:
     app.extensions["db_sessionmaker"] = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                                      expire_on_commit=False)
     limiter.reset()
+    # A test may have built a second app, whose Celery became the current one: eager tasks
+    # queued by this test must run in this app (and its database).
+    app.extensions["celery"].set_current()
+    app.extensions["celery"].set_default()
     ctx = app.test_request_context()
     ctx.push()
     try:

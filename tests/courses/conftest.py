@@ -141,12 +141,3 @@ def make_lesson(db):
         return lesson
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_in_the_test_app(app):
-    """Eager tasks (outbox delivery) run in this suite's app even after a test built a second app,
-    whose Celery then became the current one (learning area: completion messages)."""
-    celery_app = app.extensions["celery"]
-    celery_app.set_current()
-    celery_app.set_default()
