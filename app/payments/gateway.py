@@ -45,6 +45,7 @@ class Intent:
 
     @classmethod
     def of(cls, obj: Any) -> Intent:
+        obj = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
         return cls(id=obj["id"], status=obj["status"], amount=int(obj["amount"]), currency=str(obj["currency"]),
                    client_secret=obj.get("client_secret"), metadata=dict(obj.get("metadata") or {}))
 
@@ -104,7 +105,7 @@ class StripeGateway:
                                                 options={"idempotency_key": idempotency_key})
         except stripe.StripeError as exc:
             raise GatewayError(f"Stripe refused the refund: {exc}") from exc
-        return obj["id"], obj["status"]
+        return obj.id, obj.status
 
     # --- webhooks -------------------------------------------------------------------------
 
