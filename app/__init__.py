@@ -60,12 +60,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.health import bp as health
     from app.membership.api import bp as membership_api
     from app.membership.views import bp as membership_views
+    from app.payments.views import bp as payments_views
     from app.views import bp as main_views
     from courses.api import bp as courses_api
     from courses.views import bp as courses_views
 
     for blueprint in (main_views, health, auth_views, membership_views, openapi_bp, auth_api, membership_api,
-                      courses_views, courses_api):
+                      payments_views, courses_views, courses_api):
         app.register_blueprint(blueprint)
 
 

@@ -1,1 +1,35 @@
-"""Celery tasks of the catalog domain (filled by the enrollment & payments work)."""
+"""Celery tasks of the catalog domain: releasing expired seat holds and class reminders."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from flask import current_app
+
+from app.db import get_session, utcnow
+from app.payments.gateway import StripeGateway
+from courses.services import enrollment
+
+
+def enrollment_settings() -> enrollment.Settings:
+    """Enrollment settings from the app's configuration."""
+    return enrollment.Settings(hold_minutes=current_app.config["SEAT_HOLD_MINUTES"],
+                               online=bool(current_app.config.get("STRIPE_SECRET_KEY")))
+
+
+@shared_task(name="courses.release_expired_holds", ignore_result=True)
+def release_expired_holds() -> int:
+    """Expire unpaid seat holds, free their seats and promote waitlists (idempotent)."""
+    session = get_session()
+    released = enrollment.release_expired_holds(session, now=utcnow(), settings=enrollment_settings(),
+                                                gateway=StripeGateway.from_config(current_app.config))
+    session.commit()
+    return released
+
+
+@shared_task(name="courses.send_class_reminders", ignore_result=True)
+def send_class_reminders() -> int:
+    """Remind participants the day before their class (each reminder logged, never sent twice)."""
+    session = get_session()
+    sent = enrollment.send_class_reminders(session, now=utcnow())
+    session.commit()
+    return sent

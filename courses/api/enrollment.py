@@ -1,1 +1,219 @@
-"""(filled by the enrollment work)."""
+"""Enrollment API: enroll, my enrollments, cancel; providers: roster, offline payments, class cancellation."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify
+from flask_login import current_user
+
+from app.access import Role, allow
+from app.api import PageQuery, created, endpoint, page_of, parse_body, parse_query
+from app.db import get_session, utcnow
+from app.errors import Conflict, DomainError, NotFound
+from app.money import money_json
+from app.payments import services as payments
+from app.payments.gateway import StripeGateway
+from app.payments.models import Payment, PaymentMethod, PaymentStatus
+from courses.api import bp
+from courses.models import Enrollment, EnrollmentStatus, TrainingClass
+from courses.permissions import can_manage_course, owns_enrollment
+from courses.queries import enrollment as queries
+from courses.schemas.enrollment import (
+    CancelClassIn,
+    CancelIn,
+    CancelOut,
+    ClassCancelled,
+    EnrollmentCreated,
+    EnrollmentOut,
+    EnrollmentPage,
+    OfflinePaymentIn,
+    RosterPage,
+)
+from courses.services import enrollment as service
+from courses.tasks import enrollment_settings
+
+
+def _gateway() -> StripeGateway | None:
+    return StripeGateway.from_config(current_app.config)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def payment_json(payment: Payment | None, enrollment: Enrollment, *, with_secret: bool) -> dict | None:
+    if payment is None:
+        return None
+    stripe = _gateway()
+    secret = payment.stripe_client_secret if with_secret and payment.status in (
+        PaymentStatus.PENDING, PaymentStatus.FAILED) else None
+    return {
+        "id": payment.id, "status": payment.status, "method": payment.method,
+        "amount": money_json(payment.amount, payment.currency),
+        "client_secret": secret, "publishable_key": stripe.publishable_key if (stripe and secret) else None,
+        "hold_expires_at": _iso(enrollment.hold_expires_at) if enrollment.status == EnrollmentStatus.PENDING_PAYMENT
+        else None,
+        "offline_reference": payment.offline_reference or None,
+        "refunded": money_json(payment.refunded_amount, payment.currency),
+    }
+
+
+def enrollment_json(enrollment: Enrollment, payment: Payment | None, *, now, with_secret: bool = False) -> dict:
+    tc = enrollment.training_class
+    return {
+        "id": enrollment.id, "status": enrollment.status,
+        "class": {"id": tc.id, "title": tc.title, "course_id": tc.course_id, "course_title": tc.course.title,
+                  "starts_on": tc.starts_on.isoformat(), "ends_on": tc.ends_on.isoformat(), "status": tc.status},
+        "price": money_json(enrollment.amount_due, enrollment.currency), "price_kind": enrollment.price_kind,
+        "hold_expires_at": _iso(enrollment.hold_expires_at), "created_at": _iso(enrollment.created_at),
+        "confirmed_at": _iso(enrollment.confirmed_at), "cancelled_at": _iso(enrollment.cancelled_at),
+        "refund_if_cancelled_now": money_json(service.refund_due(enrollment, payment, now), enrollment.currency)
+        if enrollment.status in service.OPEN else None,
+        "payment": payment_json(payment, enrollment, with_secret=with_secret),
+    }
+
+
+def _online_payment(session, enrollment: Enrollment, payment: Payment | None, now) -> Payment | None:
+    """Give a pending Stripe payment its PaymentIntent so the app can pay at once."""
+    stripe = _gateway()
+    if (stripe is None or payment is None or enrollment.status != EnrollmentStatus.PENDING_PAYMENT
+            or payment.method == PaymentMethod.FREE or payment.status not in (PaymentStatus.PENDING,
+                                                                              PaymentStatus.FAILED)):
+        return payment
+    return payments.prepare_stripe_payment(session, payment_id=payment.id, gateway=stripe, now=now)
+
+
+def _owned(session, enrollment_id: int) -> Enrollment:
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or not owns_enrollment(current_user, enrollment):
+        raise NotFound("No such enrollment.")
+    return enrollment
+
+
+@bp.post("/classes/<int:class_id>/enrollments")
+@allow(Role.WORKER)
+@endpoint("Enroll in a class: confirmed, pending_payment (with payment details) or waitlisted",
+          response=EnrollmentCreated, status=201, errors=(404, 409, 502), tags=("enrollment",))
+def create_enrollment(class_id: int):
+    session = get_session()
+    now = utcnow()
+    enrollment = service.enroll(session, actor=current_user, class_id=class_id, now=now,
+                                settings=enrollment_settings())
+    payment = service.payment_of(session, enrollment.id)
+    try:
+        payment = _online_payment(session, enrollment, payment, now)
+    except DomainError:
+        pass   # online payment unavailable now: the seat is still held, offline payment works
+    session.commit()
+    body = {"id": enrollment.id, "status": enrollment.status}
+    if enrollment.status == EnrollmentStatus.PENDING_PAYMENT:
+        body["payment"] = payment_json(payment, enrollment, with_secret=True)
+    return created(body)
+
+
+@bp.get("/me/enrollments")
+@allow(Role.WORKER)
+@endpoint("The caller's enrollments, newest first", query=PageQuery, response=EnrollmentPage,
+          tags=("enrollment",))
+def my_enrollments():
+    args = parse_query(PageQuery)
+    session = get_session()
+    rows, total = queries.list_my_enrollments(session, user_id=current_user.id, page=args.page,
+                                              per_page=args.per_page)
+    found = queries.payments_by_enrollment(session, [e.id for e in rows])
+    now = utcnow()
+    return jsonify(page_of([enrollment_json(e, found.get(e.id), now=now) for e in rows], page=args.page,
+                           per_page=args.per_page, total=total))
+
+
+@bp.get("/enrollments/<int:enrollment_id>")
+@allow(Role.WORKER)
+@endpoint("One of the caller's enrollments, with its payment (and client secret while payable)",
+          response=EnrollmentOut, errors=(404,), tags=("enrollment",))
+def get_enrollment(enrollment_id: int):
+    session = get_session()
+    enrollment = _owned(session, enrollment_id)
+    now = utcnow()
+    payment = service.payment_of(session, enrollment.id)
+    try:
+        payment = _online_payment(session, enrollment, payment, now)
+        session.commit()
+    except DomainError:
+        session.rollback()
+    return jsonify(enrollment_json(enrollment, payment, now=now, with_secret=True))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/cancel")
+@allow(Role.WORKER)
+@endpoint("Cancel the caller's enrollment before the class starts; refund by the class's rule",
+          body=CancelIn, response=CancelOut, errors=(404, 409), tags=("enrollment",))
+def cancel_enrollment(enrollment_id: int):
+    data = parse_body(CancelIn)
+    session = get_session()
+    _owned(session, enrollment_id)
+    enrollment, refunded = service.cancel_enrollment(session, actor=current_user, enrollment_id=enrollment_id,
+                                                     now=utcnow(), settings=enrollment_settings(),
+                                                     gateway=_gateway(), reason=data.reason)
+    session.commit()
+    return jsonify({"id": enrollment.id, "status": enrollment.status,
+                    "refund": money_json(refunded, enrollment.currency)})
+
+
+# --- provider --------------------------------------------------------------------------------------
+
+def _managed_class(session, class_id: int) -> TrainingClass:
+    training_class = session.get(TrainingClass, class_id)
+    if training_class is None or not can_manage_course(current_user, training_class.course):
+        raise NotFound("No such class.")
+    return training_class
+
+
+@bp.get("/classes/<int:class_id>/enrollments")
+@allow(Role.PROVIDER_ADMIN)
+@endpoint("The roster of a class with statuses and payments (its provider's admins)", query=PageQuery,
+          response=RosterPage, errors=(404,), tags=("enrollment",))
+def class_enrollments(class_id: int):
+    args = parse_query(PageQuery)
+    session = get_session()
+    _managed_class(session, class_id)
+    rows = queries.list_class_roster(session, class_id, page=args.page, per_page=args.per_page)
+    items = [{"id": e.id, "status": e.status, "user": {"id": e.user.id, "name": e.user.name},
+              "price": money_json(e.amount_due, e.currency), "created_at": _iso(e.created_at),
+              "payment": payment_json(p, e, with_secret=False)} for e, p in rows]
+    return jsonify(page_of(items, page=args.page, per_page=args.per_page,
+                           total=queries.count_class_roster(session, class_id)))
+
+
+@bp.post("/enrollments/<int:enrollment_id>/offline-payment")
+@allow(Role.PROVIDER_ADMIN)
+@endpoint("Record money received offline (bank transfer, at the venue) for an enrollment",
+          body=OfflinePaymentIn, response=EnrollmentOut, errors=(404, 409), tags=("enrollment",))
+def offline_payment(enrollment_id: int):
+    data = parse_body(OfflinePaymentIn)
+    session = get_session()
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or not can_manage_course(current_user, enrollment.training_class.course):
+        raise NotFound("No such enrollment.")
+    payment = service.payment_of(session, enrollment_id)
+    if payment is None:
+        raise Conflict("This enrollment has nothing to pay.", code="payment_not_open")
+    now = utcnow()
+    payments.record_offline_payment(session, actor=current_user, payment_id=payment.id, reference=data.reference,
+                                    now=now, gateway=_gateway())
+    session.commit()
+    session.refresh(enrollment)
+    return jsonify(enrollment_json(enrollment, session.get(Payment, payment.id), now=now))
+
+
+@bp.post("/classes/<int:class_id>/cancel")
+@allow(Role.PROVIDER_ADMIN)
+@endpoint("Cancel a whole class: everyone refunded in full and told", body=CancelClassIn,
+          response=ClassCancelled, errors=(404, 409), tags=("enrollment",))
+def cancel_class(class_id: int):
+    data = parse_body(CancelClassIn)
+    session = get_session()
+    _managed_class(session, class_id)
+    training_class = service.cancel_class(session, actor=current_user, class_id=class_id, reason=data.reason,
+                                          now=utcnow(), gateway=_gateway())
+    session.commit()
+    return jsonify({"id": training_class.id, "status": training_class.status,
+                    "cancel_reason": training_class.cancel_reason})
