@@ -223,6 +223,19 @@ def start_gunicorn(app_spec: str, port: int, cwd: Path, env: dict, log: Path) ->
     return proc
 
 
+def wait_ready(url: str, timeout: float = 120) -> None:
+    """Workers load the app (and jieba's dictionary) after the port opens: wait until they answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if fetch(url)[0] == 200:
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)
+
+
 def stop(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -236,7 +249,7 @@ def stop(proc: subprocess.Popen | None) -> None:
 
 def fetch(url: str) -> tuple[int, bytes]:
     check_loopback(url)
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback only
         return response.status, response.read()
 
 
@@ -303,6 +316,8 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
         app_proc = start_gunicorn("wsgi:app", APP_PORT, ROOT, app_env, workdir / f"app-{kind}.log")
         base_proc = start_gunicorn("app:app", BASE_PORT, BASELINE, base_env, workdir / f"base-{kind}.log")
         app_base, yard = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{BASE_PORT}/fortunes"
+        wait_ready(app_base + "/healthz")
+        wait_ready(yard)
         urls = targets(app_base, facts)
         for _, path in urls:   # warm every worker's caches (jieba dictionary, templates)
             for _ in range(2 * CORES + 1):

@@ -149,6 +149,8 @@ class CourseTerm(Base):
     """Inverted index for Chinese search: one row per (segmented term, course)."""
 
     __tablename__ = "course_terms"
+    # Covers the search (term → course ids with weights) without visiting the table rows.
+    __table_args__ = (Index("ix_course_terms_term_course_weight", "term", "course_id", "weight"),)
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
