@@ -121,7 +121,7 @@ def cancel_enrollment(enrollment_id: int):
         abort(400)
     session = get_session()
     try:
-        _, refunded = service.cancel_enrollment(session, actor=current_user, enrollment_id=enrollment_id,
+        _enrollment, refunded = service.cancel_enrollment(session, actor=current_user, enrollment_id=enrollment_id,
                                                 now=utcnow(), settings=enrollment_settings(), gateway=gateway(),
                                                 reason=form.reason.data or "")
     except DomainError as exc:
