@@ -232,11 +232,19 @@ def _close_payment(session: Session, enrollment: Enrollment, *, refund_amount: i
     return refund.amount if refund else 0
 
 
+def lock_enrollment(session: Session, enrollment_id: int) -> Enrollment | None:
+    """The enrollment, row-locked on PostgreSQL and read afresh (its eager join cannot be locked)."""
+    if session.scalar(select(Enrollment.id).where(Enrollment.id == enrollment_id).with_for_update()) is None:
+        return None
+    enrollment = session.get(Enrollment, enrollment_id)
+    session.refresh(enrollment)
+    return enrollment
+
+
 def _load_enrollment(session: Session, enrollment_id: int) -> Enrollment:
-    enrollment = session.get(Enrollment, enrollment_id, with_for_update=True)
+    enrollment = lock_enrollment(session, enrollment_id)
     if enrollment is None:
         raise NotFound(_("No such enrollment."))
-    session.refresh(enrollment)
     return enrollment
 
 
@@ -388,10 +396,9 @@ def send_class_reminders(session: Session, *, now: datetime) -> int:
 
 def _on_paid(session: Session, payment: Payment, now: datetime) -> None:
     """Confirm the enrollment; a late payment re-takes a seat if it can, else is refunded in full."""
-    enrollment = session.get(Enrollment, payment.reference_id, with_for_update=True)
+    enrollment = lock_enrollment(session, payment.reference_id)
     if enrollment is None:
         return
-    session.refresh(enrollment)
     training_class = enrollment.training_class
     if enrollment.status == EnrollmentStatus.PENDING_PAYMENT:
         enrollment.status = EnrollmentStatus.CONFIRMED
