@@ -224,8 +224,11 @@ def _close_payment(session: Session, enrollment: Enrollment, *, refund_amount: i
     if payment is None:
         return 0
     if payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
-        payments.cancel_payment(session, payment_id=payment.id, now=now, gateway=gateway)
-        return 0
+        if payments.cancel_payment(session, payment_id=payment.id, now=now, gateway=gateway):
+            return 0
+        session.refresh(payment)   # paid a moment ago: treat it as paid, by the same rule
+        if refund_amount is not None:
+            refund_amount = refund_due(enrollment, payment, now)
     if refund_amount == 0:
         return 0
     refund = payments.refund_payment(session, payment_id=payment.id, amount=refund_amount, reason=reason, now=now)

@@ -374,3 +374,61 @@ def test_reminders_go_once_the_day_before(db, make_class, make_user, now):
     assert svc.send_class_reminders(db, now=now) == 0
     assert messages_to(db, worker).count("Your class starts tomorrow") == 1
     assert db.scalar(select(func.count()).select_from(ReminderLog)) == 1
+
+
+def test_cancelling_a_class_refreshes_the_course_listing(db, make_class, make_course, provider_admin, now):
+    from courses.services.shelf import refresh_course_listing
+
+    course = make_course()
+    c = make_class(course=course, price=3000)
+    refresh_course_listing(db, course.id, now=now)
+    assert course.price_from == 3000
+    svc.cancel_class(db, actor=provider_admin, class_id=c.id, reason="停课", now=now, gateway=None)
+    assert course.price_from is None and course.next_start_on is None
+
+
+def test_cancel_while_the_payment_just_succeeded_refunds_it(db, make_class, make_user, now):
+    c = make_class(price=5000)
+    worker = make_user(Role.WORKER)
+    e = enroll(db, worker, c, now)
+    payment = svc.payment_of(db, e.id)
+    # Paid at Stripe a moment ago: the row says succeeded while this session still read "pending".
+    db.execute(svc.update(Payment).where(Payment.id == payment.id).values(status=PaymentStatus.SUCCEEDED)
+               .execution_options(synchronize_session=False))
+    _, refunded = svc.cancel_enrollment(db, actor=worker, enrollment_id=e.id, now=now, settings=SETTINGS,
+                                        gateway=None)
+    assert refunded == 5000
+
+
+def test_the_periodic_tasks_are_registered_under_the_beat_names(app):
+    from app.celery import BEAT_SCHEDULE
+
+    celery = app.extensions["celery"]
+    for entry in BEAT_SCHEDULE.values():
+        assert entry["task"] in celery.tasks
+
+
+def test_reminder_task_sends_once(db, make_class, make_user):
+    from app.db import utcnow
+    from courses.tasks import send_class_reminders
+
+    real_now = utcnow()
+    tomorrow = (real_now.astimezone(svc.SHANGHAI) + timedelta(days=1)).date()
+    c = make_class(starts_on=tomorrow, enroll_opens_at=real_now - timedelta(days=2),
+                   enroll_closes_at=real_now + timedelta(hours=1))
+    worker = make_user(Role.WORKER)
+    enroll(db, worker, c, real_now)
+    db.commit()
+    assert send_class_reminders.delay().get() == 1
+    assert send_class_reminders.delay().get() == 0
+    assert messages_to(db, worker).count("Your class starts tomorrow") == 1
+
+
+def test_payments_module_imports_no_domain():
+    from pathlib import Path
+
+    import app.payments
+
+    for path in Path(app.payments.__file__).parent.glob("*.py"):
+        source = path.read_text()
+        assert "import courses" not in source and "from courses" not in source, path
