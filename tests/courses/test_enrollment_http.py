@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.access import Role
+from app.db import utcnow
 from app.payments.models import Payment, PaymentStatus, Refund
 from courses.models import ClassStatus, Enrollment, EnrollmentStatus
 from courses.services import enrollment as svc
 from tests.conftest import bearer, post_form, sign_in
+
+
+@pytest.fixture
+def now():
+    """The real clock: these requests run the views, which read it."""
+    return utcnow()
+
+
+@pytest.fixture
+def make_class(make_class, now):
+    """Classes open for enrollment around the real clock, starting in 14 days unless told."""
+    def make(**values):
+        values.setdefault("enroll_opens_at", now - timedelta(days=7))
+        values.setdefault("enroll_closes_at", now + timedelta(days=13))
+        values.setdefault("starts_on", (now + timedelta(days=14)).date())
+        return make_class(**values)
+
+    return make
 
 
 @pytest.fixture
@@ -196,8 +217,6 @@ def test_api_enroll_shapes(client, db, make_class, make_user):
 
 
 def test_api_enroll_errors_and_roles(client, db, make_class, make_user, staff_only, now):
-    from datetime import timedelta
-
     closed = make_class(enroll_closes_at=now - timedelta(days=1))
     assert client.post(f"/api/v1/classes/{closed.id}/enrollments").status_code == 401
     r = client.post(f"/api/v1/classes/{closed.id}/enrollments", headers=bearer(make_user(Role.WORKER)))
@@ -283,3 +302,23 @@ def test_openapi_lists_the_enrollment_contract(client, db):
                  "/api/v1/enrollments/{enrollment_id}/offline-payment", "/api/v1/classes/{class_id}/cancel"):
         assert path in paths
     assert "201" in paths["/api/v1/classes/{class_id}/enrollments"]["post"]["responses"]
+
+
+def test_enroll_box_for_members_only_and_closed_classes(client, db, make_class, make_user, now):
+    members_only = make_class(requires_membership=True)
+    closed = make_class(enroll_closes_at=now - timedelta(days=1))
+    sign_in(client, make_user(Role.WORKER))
+    page = client.get(f"/classes/{members_only.id}").get_data(as_text=True)
+    assert "for verified union members" in page and f"/classes/{members_only.id}/enroll" not in page
+    page = client.get(f"/classes/{closed.id}").get_data(as_text=True)
+    assert "Enrollment is closed." in page
+
+
+def test_waitlisted_enrollment_page(client, db, make_class, make_user, now):
+    c = make_class(capacity=1)
+    enroll_directly(db, make_user(Role.WORKER), c, now)
+    worker = make_user(Role.WORKER)
+    e = enroll_directly(db, worker, c, now)
+    sign_in(client, worker)
+    page = client.get(f"/enrollments/{e.id}").get_data(as_text=True)
+    assert "status-waitlisted" in page and "waiting list" in page and "Pay to keep your seat" not in page
