@@ -419,8 +419,8 @@ def test_reminder_task_sends_once(db, make_class, make_user):
     worker = make_user(Role.WORKER)
     enroll(db, worker, c, real_now)
     db.commit()
-    assert send_class_reminders.delay().get() == 1
-    assert send_class_reminders.delay().get() == 0
+    assert send_class_reminders.delay().result == 1
+    assert send_class_reminders.delay().result == 0
     assert messages_to(db, worker).count("Your class starts tomorrow") == 1
 
 

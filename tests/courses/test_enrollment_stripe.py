@@ -139,7 +139,7 @@ def test_expired_hold_cancels_the_intent_at_stripe(client, db, stripe_on, future
     db.execute(update(Enrollment).where(Enrollment.id == body["id"])
                .values(hold_expires_at=utcnow() - timedelta(minutes=1)))
     db.commit()
-    assert release_expired_holds.delay().get() == 1
+    assert release_expired_holds.delay().result == 1
     assert fresh(db, payment).status == PaymentStatus.CANCELLED
     assert stripe_on.retrieve_intent(payment.stripe_payment_intent_id).status == "canceled"
 
