@@ -322,3 +322,25 @@ def test_waitlisted_enrollment_page(client, db, make_class, make_user, now):
     sign_in(client, worker)
     page = client.get(f"/enrollments/{e.id}").get_data(as_text=True)
     assert "status-waitlisted" in page and "waiting list" in page and "Pay to keep your seat" not in page
+
+
+def test_provider_reaches_the_roster_from_the_class_page(client, db, make_class, provider_admin):
+    c = make_class()
+    sign_in(client, provider_admin)
+    assert f"/provider/classes/{c.id}/enrollments" in client.get(f"/classes/{c.id}").get_data(as_text=True)
+
+
+def test_roster_page_has_no_n_plus_one(client, db, make_class, make_user, provider_admin, now):
+    from tests.conftest import count_queries
+
+    c = make_class(price=5000, capacity=20)
+    sign_in(client, provider_admin)
+    for _ in range(2):
+        enroll_directly(db, make_user(Role.WORKER), c, now)
+    with count_queries(db) as few:
+        assert client.get(f"/provider/classes/{c.id}/enrollments").status_code == 200
+    for _ in range(5):
+        enroll_directly(db, make_user(Role.WORKER), c, now)
+    with count_queries(db) as more:
+        client.get(f"/provider/classes/{c.id}/enrollments")
+    assert len(more) == len(few)
