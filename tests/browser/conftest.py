@@ -20,6 +20,9 @@ from app.cli import upgrade_database
 from app.db import get_session
 from app.demo import load_demo
 from tests.conftest import TEST_CONFIG
+from tests.stripe_support import localstripe_url, stripe_config  # noqa: F401 - fixture
+
+DEMO_PASSWORD = "Demo-2026"
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -28,12 +31,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
+def live_app(tmp_path_factory, localstripe_url):  # noqa: F811 - the fixture imported above
+    """The platform as ``run.py start`` runs it, with Stripe pointed at a local localstripe."""
     folder = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{folder / 'live.db'}"
     upgrade_database(url)
     app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "UPLOAD_FOLDER": str(folder / "uploads"),
-                      "LOGIN_RATE_LIMIT": "100 per minute"})
+                      "LOGIN_RATE_LIMIT": "100 per minute", **stripe_config(localstripe_url),
+                      "STRIPE_JS_URL": localstripe_url + "/js.stripe.com/v3/"})
     with app.app_context():
         load_demo(get_session())
         get_session().commit()
@@ -62,20 +67,41 @@ def browser():
         browser.close()
 
 
+def sign_in(page, base: str, phone: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(base + "/login")
+    page.fill("#account", phone)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 @pytest.fixture
-def page(browser, request):
-    """A phone-sized page (most workers are on phones); screenshots named after the test."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def new_page(browser, request):
+    """``new_page()`` — another person's phone (own cookies); screenshots via ``page.shot(name)``."""
+    contexts = []
 
-    def shot(name: str) -> Path:
-        path = ARTIFACTS / f"{request.node.name}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
+    def make():
+        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    page.shot = shot
-    yield page
-    context.close()
+        def shot(name: str) -> Path:
+            path = ARTIFACTS / f"{request.node.name}-{name}.png"
+            page.screenshot(path=str(path), full_page=True)
+            return path
+
+        page.shot = shot
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A phone-sized page (most workers are on phones)."""
+    return new_page()
