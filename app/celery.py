@@ -15,6 +15,7 @@ BEAT_SCHEDULE = {
     "release-expired-holds": {"task": "courses.release_expired_holds", "schedule": 60.0},
     "reconcile-payments": {"task": "app.reconcile_payments", "schedule": 15 * 60.0},
     "class-reminders": {"task": "courses.send_class_reminders", "schedule": crontab(minute=0)},
+    "refresh-catalog-listings": {"task": "courses.refresh_listings", "schedule": crontab(hour=0, minute=5)},
 }
 
 

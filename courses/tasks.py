@@ -33,3 +33,28 @@ def send_class_reminders() -> int:
     sent = enrollment.send_class_reminders(session, now=utcnow())
     session.commit()
     return sent
+
+
+LISTING_BATCH = 500
+
+
+@shared_task(name="courses.refresh_listings", ignore_result=True)
+def refresh_listings() -> int:
+    """Recompute the catalog columns of every listed course, in committed batches (nightly:
+    enrollment windows close as time passes). Idempotent; returns how many were refreshed."""
+    from sqlalchemy import select
+
+    from courses.models import Course
+    from courses.services.shelf import refresh_course_listing
+
+    session = get_session()
+    now, last_id, done = utcnow(), 0, 0
+    while True:
+        ids = list(session.scalars(select(Course.id).where(Course.id > last_id, Course.next_start_on.is_not(None))
+                                   .order_by(Course.id).limit(LISTING_BATCH)))
+        if not ids:
+            return done
+        for course_id in ids:
+            refresh_course_listing(session, course_id, now=now)
+        session.commit()
+        done, last_id = done + len(ids), ids[-1]

@@ -26,7 +26,6 @@ from app.access import Role, allow
 from app.db import get_session, utcnow
 from app.errors import DomainError
 from app.forms import show_error
-from app.labels import register
 from app.security import csrf
 from app.views import NAV
 from courses.forms.learning import ActionForm, EditLessonForm, LessonForm
@@ -36,13 +35,6 @@ from courses.queries import learning as queries
 from courses.services import learning as services
 from courses.services.learning import MAX_LESSON_FILE_BYTES, Upload
 from courses.views import bp
-
-register("lesson_kind", {"text": _l("Text"), "video": _l("Video"), "file": _l("File")})
-register("class_mode", {"online": _l("Online"), "offline": _l("Offline"), "blended": _l("Blended")})
-register("status", {
-    "pending_payment": _l("Awaiting payment"), "confirmed": _l("Confirmed"), "waitlisted": _l("Waitlisted"),
-    "completed": _l("Completed"), "cancelled": _l("Cancelled"), "expired": _l("Expired"),
-})
 
 NAV.append(("courses.my_training", _l("My training"), frozenset({Role.WORKER})))
 NAV.append(("courses.instructor_classes", _l("My classes"), frozenset({Role.INSTRUCTOR})))
