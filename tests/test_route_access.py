@@ -20,7 +20,7 @@ def build_url(rule) -> str:
     import re
 
     def repl(match: re.Match) -> str:
-        converter, name = match.group(1) or "", match.group(3)
+        converter = match.group(1) or ""
         if converter == "int":
             return "987654"
         if converter == "any":
