@@ -65,10 +65,7 @@ def new_course():
         try:
             course = shelf.create_course(session, actor=current_user, provider_id=form.provider_id.data or None,
                                          now=utcnow(), **form.changes())
-            if form.cover.data:
-                shelf.set_course_cover(session, actor=current_user, course_id=course.id,
-                                       content=form.cover.data.read(shelf.COVER_MAX_BYTES + 1),
-                                       upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+            _save_cover(session, course, form)
         except DomainError as exc:
             session.rollback()
             show_error(form, exc)
@@ -77,6 +74,14 @@ def new_course():
             flash(_("Draft saved. Add classes, then submit it for review."), "success")
             return redirect(url_for("courses.provider_courses"))
     return render_template("courses/shelf/course_form.html", form=form, course=None)
+
+
+def _save_cover(session, course, form) -> None:
+    """Store the cover uploaded with a course form, if any (same service as the API)."""
+    if form.cover.data:
+        shelf.set_course_cover(session, actor=current_user, course_id=course.id,
+                               content=form.cover.data.read(shelf.COVER_MAX_BYTES + 1),
+                               upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
 
 
 @bp.route("/provider/courses/<int:course_id>/edit", methods=["GET", "POST"])
@@ -97,10 +102,7 @@ def edit_course(course_id: int):
         try:
             shelf.update_course(session, actor=current_user, course_id=course.id, changes=form.changes(),
                                 now=utcnow())
-            if form.cover.data:
-                shelf.set_course_cover(session, actor=current_user, course_id=course.id,
-                                       content=form.cover.data.read(shelf.COVER_MAX_BYTES + 1),
-                                       upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+            _save_cover(session, course, form)
         except DomainError as exc:
             session.rollback()
             show_error(form, exc)
