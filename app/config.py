@@ -47,7 +47,7 @@ def load_config(instance_path: str) -> dict:
         or _instance_secret(instance, "pii_hash_key", lambda: secrets.token_hex(32)),
         "DATABASE_URL": env("DATABASE_URL") or f"sqlite:///{instance / 'skills_market.db'}",
         "CELERY": {
-            "broker_url": broker or "memory://",
+            "broker_url": broker or "memory://localhost/",
             "result_backend": env("CELERY_RESULT_BACKEND") or None,
             "task_always_eager": broker is None,
             "task_eager_propagates": True,
