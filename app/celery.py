@@ -19,6 +19,17 @@ BEAT_SCHEDULE = {
 }
 
 
+def enqueue(task: Task, *args, **kwargs):
+    """Queue ``task`` on the Celery app of the current Flask app.
+
+    Celery's ``shared_task.delay`` uses whichever Celery app was created last in the process;
+    resolving through the Flask app keeps tasks with the app (and database) that queued them.
+    """
+    from flask import current_app
+
+    return current_app.extensions["celery"].tasks[task.name].apply_async(args, kwargs)
+
+
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):

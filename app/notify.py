@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.auth.models import OutboxMessage
+from app.celery import enqueue
 from app.db import after_commit, get_session, utcnow
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def queue_message(session: Session, *, recipient: str, subject: str, body: str) 
     session.add(message)
     session.flush()
     message_id = message.id
-    after_commit(session, lambda: deliver_message.delay(message_id))
+    after_commit(session, lambda: enqueue(deliver_message, message_id))
     return message
 
 

@@ -63,6 +63,11 @@ class IsolatedClient(FlaskClient):
     session), which hides bugs and shares CSRF tokens between clients.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Test browsers chose English (tests read English text); i18n tests delete this cookie.
+        self.set_cookie("lang", "en")
+
     def open(self, *args, **kwargs):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
@@ -99,7 +104,9 @@ def db(app) -> Iterator[Session]:
     # queued by this test must run in this app (and its database).
     app.extensions["celery"].set_current()
     app.extensions["celery"].set_default()
-    ctx = app.test_request_context()
+    # Services called directly by tests speak English (the tests read their messages);
+    # pages fetched with the client are Chinese by default, as for real visitors.
+    ctx = app.test_request_context(environ_base={"HTTP_COOKIE": "lang=en"})
     ctx.push()
     try:
         yield get_session()

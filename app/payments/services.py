@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.access import Role
 from app.auth.models import User
+from app.celery import enqueue
 from app.db import after_commit
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.payments.gateway import GatewayError, StripeGateway
@@ -228,7 +229,7 @@ def refund_payment(session: Session, *, payment_id: int, amount: int | None = No
         from app.payments.tasks import send_stripe_refund
 
         refund_id = refund.id
-        after_commit(session, lambda: send_stripe_refund.delay(refund_id))
+        after_commit(session, lambda: enqueue(send_stripe_refund, refund_id))
     return refund
 
 

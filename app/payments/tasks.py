@@ -9,6 +9,7 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
+from app.celery import enqueue
 from app.db import get_session, utcnow
 from app.payments.gateway import GatewayError, StripeGateway
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
@@ -89,5 +90,5 @@ def reconcile_payments() -> int:
             log.warning("reconcile payment %s: %s", payment_id, exc)
     for refund_id in list(session.scalars(select(Refund.id).join(Payment).where(
             Refund.status == "pending", Refund.stripe_refund_id.is_(None), Payment.method == PaymentMethod.STRIPE))):
-        send_stripe_refund.delay(refund_id)
+        enqueue(send_stripe_refund, refund_id)
     return seen

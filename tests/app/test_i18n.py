@@ -15,12 +15,21 @@ METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
-def test_pages_are_chinese_by_default(client):
-    page = client.get("/login").get_data(as_text=True)
+def chinese_client(app):
+    """A visitor who never chose a language."""
+    client = app.test_client()
+    client.delete_cookie("lang")
+    return client
+
+
+def test_pages_are_chinese_by_default(app, db):
+    page = chinese_client(app).get("/login").get_data(as_text=True)
     assert 'lang="zh-Hans"' in page and "登录" in page
 
 
-def test_english_is_switchable_and_remembered(client, make_user, db):
+def test_english_is_switchable_and_remembered(app, make_user, db):
+    client = chinese_client(app)
+    assert "登录" in client.get("/login").get_data(as_text=True)
     response = client.get("/lang/en?next=/login")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "Sign in" in client.get("/login").get_data(as_text=True)
@@ -29,12 +38,13 @@ def test_english_is_switchable_and_remembered(client, make_user, db):
     client.get("/lang/en")
     db.refresh(user)
     assert user.locale == "en"
-    other_device = client.application.test_client()  # no cookie: the account remembers
+    other_device = chinese_client(app)  # no cookie: the account remembers
     sign_in(other_device, user)
     assert 'lang="en"' in other_device.get("/account").get_data(as_text=True)
 
 
-def test_unknown_language_is_ignored(client):
+def test_unknown_language_is_ignored(app, db):
+    client = chinese_client(app)
     client.get("/lang/xx")
     assert 'lang="zh-Hans"' in client.get("/login").get_data(as_text=True)
 
