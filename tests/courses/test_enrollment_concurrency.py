@@ -30,6 +30,8 @@ from courses.models import (
 from courses.services import enrollment as svc
 from tests.conftest import requires_postgres
 
+ENGLISH = {"HTTP_COOKIE": "lang=en"}  # the racers read English message subjects
+
 pytestmark = pytest.mark.postgres
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -123,7 +125,7 @@ def test_fifty_workers_race_for_ten_seats(app, racing):
 
     def enroll(user_id: int):
         def go():
-            with app.test_request_context(), racing.make_session() as s:
+            with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
                 e = svc.enroll(s, actor=s.get(User, user_id), class_id=racing.class_id, now=NOW,
                                settings=svc.Settings())
                 s.commit()
@@ -147,7 +149,7 @@ def test_double_click_race_leaves_one_enrollment(app, racing):
     codes: list[str] = []
 
     def enroll():
-        with app.test_request_context(), racing.make_session() as s:
+        with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
             try:
                 svc.enroll(s, actor=s.get(User, user_id), class_id=racing.class_id, now=NOW, settings=svc.Settings())
                 s.commit()
@@ -164,7 +166,7 @@ def test_double_click_race_leaves_one_enrollment(app, racing):
 def test_payment_success_is_applied_once_under_concurrent_delivery(app, racing):
     racing.build(capacity=5, price=9900, workers=1)
     user_id = racing.ids["users"][0]
-    with app.test_request_context(), racing.make_session() as s:
+    with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
         e = svc.enroll(s, actor=s.get(User, user_id), class_id=racing.class_id, now=NOW,
                        settings=svc.Settings(online=True))
         payment = svc.payment_of(s, e.id)
@@ -180,13 +182,13 @@ def test_payment_success_is_applied_once_under_concurrent_delivery(app, racing):
 
     def process(event_id: str):
         def go():
-            with app.test_request_context(), racing.make_session() as s:
+            with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
                 payments.process_stripe_event(s, event_id=event_id, now=NOW)
                 s.commit()
         return go
 
     def apply_directly():   # what reconciliation does
-        with app.test_request_context(), racing.make_session() as s:
+        with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
             payments.apply_payment_succeeded(s, payment_id=payment_id, now=NOW)
             s.commit()
 
@@ -207,19 +209,19 @@ def test_payment_success_is_applied_once_under_concurrent_delivery(app, racing):
 def test_hold_expiry_racing_a_payment_never_loses_the_money(app, racing):
     racing.build(capacity=1, price=9900, workers=1)
     user_id = racing.ids["users"][0]
-    with app.test_request_context(), racing.make_session() as s:
+    with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
         e = svc.enroll(s, actor=s.get(User, user_id), class_id=racing.class_id, now=NOW, settings=svc.Settings())
         s.commit()
         enrollment_id, payment_id = e.id, svc.payment_of(s, e.id).id
     later = NOW + timedelta(hours=1)
 
     def expire():
-        with app.test_request_context(), racing.make_session() as s:
+        with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
             svc.release_expired_holds(s, now=later, settings=svc.Settings(), gateway=None)
             s.commit()
 
     def pay():
-        with app.test_request_context(), racing.make_session() as s:
+        with app.test_request_context(environ_base=ENGLISH), racing.make_session() as s:
             payments.apply_payment_succeeded(s, payment_id=payment_id, now=later)
             s.commit()
 
