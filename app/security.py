@@ -11,8 +11,9 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import Flask, current_app, request, session
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 csrf = CSRFProtect()
 
@@ -92,7 +93,23 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def page_csrf_token() -> str | None:
+    """The CSRF token for a page's ``<meta name="csrf-token">``, or None when nothing needs one.
+
+    Making a token stores it in the session, so rendering one on every page would write a
+    signed session cookie for every anonymous visitor (a catalog page would cost a session
+    write and could never be cached). A token is shown when the visitor already has one, when
+    this request made one (a form on the page), or when someone is signed in (sign-out form).
+    Forms still carry their own token and every unsafe request is still checked.
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g or field in session or current_user.is_authenticated:
+        return generate_csrf()
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["page_csrf_token"] = page_csrf_token
     app.extensions["pii_vault"] = PersonalDataVault(app.config["PII_KEYS"], app.config["PII_HASH_KEY"])
     csrf.init_app(app)
 
