@@ -60,6 +60,8 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "PUBLIC_LOOKUP_RATE_LIMIT": env("PUBLIC_LOOKUP_RATE_LIMIT", "30 per minute"),
+        # Seconds a catalog total and page of ids are reused per filter set (0: off; off under tests).
+        "CATALOG_CACHE_SECONDS": int(env("CATALOG_CACHE_SECONDS", "10")),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh_Hans": "中文", "en": "English"},

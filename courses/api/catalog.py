@@ -13,6 +13,7 @@ from app.db import get_session, utcnow
 from app.i18n import SHANGHAI
 from app.money import money_json
 from courses.api import bp
+from courses.catalog_cache import catalog_cache
 from courses.models import Course, TrainingClass
 from courses.queries import catalog as queries
 from courses.schemas.catalog import (
@@ -93,7 +94,7 @@ def list_courses():
     session = get_session()
     is_member = queries.is_verified_member(session, current_user)
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member)
+                                  is_member=is_member, cache=catalog_cache())
     return jsonify({
         "items": [course_item_json(i.course, i.price) for i in result.items],
         "page": result.page, "per_page": result.per_page, "total": result.total,

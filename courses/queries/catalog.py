@@ -4,15 +4,22 @@ Every list runs a fixed number of statements whatever the page size: a count, th
 of courses (provider joined) and one ``selectin`` load of their industries. Pages after
 the first are found by a keyset cursor (``after=``) on the sort key and the id, so a deep
 page costs what the first one does; ``page=`` (OFFSET) stays for API clients that want it.
+
+The count and the ranking read every match (a common term such as 培训 matches nearly every
+course), so callers may pass a short-lived ``cache`` (a ``cachetools.TTLCache``): it keeps
+the total per filter set and the ids of each page for a few seconds. The page's courses are
+always loaded fresh and must still be public, so a withdrawn course disappears at once; a
+newly published one, and the total, may lag by the cache's lifetime.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, func, literal, or_, select
@@ -176,9 +183,10 @@ def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_
     return conditions
 
 
-def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool) -> CatalogPage:
-    """A page of public courses matching ``filters``, ranked and priced for the viewer.
-    Raises Invalid (bad sort, mode or cursor)."""
+def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
+                 cache: MutableMapping | None = None) -> CatalogPage:
+    """A page of public courses matching ``filters``, ranked and priced for the viewer; totals and
+    page ids may come from ``cache`` (see the module docstring). Raises Invalid (bad sort, mode or cursor)."""
     terms = search.query_terms(filters.q)
     sort = filters.sort or ("relevance" if terms else "soon")
     if sort not in SORTS:
@@ -186,9 +194,54 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     if sort == "relevance" and not terms:
         sort = "soon"
     conditions = _conditions(session, filters, now=now, is_member=is_member)
-    if filters.q and filters.q.strip() and not terms:
+    nothing = bool(filters.q and filters.q.strip() and not terms)
+    if nothing:
         conditions.append(false())   # only punctuation or stop words: nothing can match
+    today = now.astimezone(SHANGHAI).date() if filters.starting_soon else None
+    filter_key = (tuple(terms), nothing, filters.industry, filters.mode, (filters.city or "").strip(),
+                  (filters.certificate_type or "").strip(), filters.free, today, is_member)
+    page_key = ("page", filter_key, sort, filters.after, filters.page, filters.per_page)
+    total = _cached(cache, ("total", filter_key))
+    found = _cached(cache, page_key)
+    if total is None or found is None:
+        total, found = _search(session, filters, terms, sort, conditions, is_member=is_member, total=total)
+        _store(cache, ("total", filter_key), total)
+        _store(cache, page_key, found)
+    rows, page = found
+    has_more = len(rows) > filters.per_page
+    rows = rows[:filters.per_page]
+    by_id = {}
+    if rows:
+        # Still public now: a course withdrawn since its page was cached is left out at once.
+        loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]), public_courses())
+                                 .options(raiseload(Course.instructors)))
+        by_id = {course.id: course for course in loaded}
+    items = [CatalogItem(course=by_id[row[0]], price=viewer_price(by_id[row[0]], is_member=is_member),
+                         score=int(row[1] or 0)) for row in rows if row[0] in by_id]
+    next_cursor = None
+    if has_more and items:
+        last = items[-1]
+        price_key = "member_price_from" if is_member else "price_from"
+        key = {"relevance": last.score, "newest": None, "price": getattr(last.course, price_key),
+               "soon": last.course.next_start_on}[sort]
+        next_cursor = encode_cursor(sort, key, last.course.id)
+    return CatalogPage(items=items, total=total, page=page, per_page=filters.per_page, sort=sort,
+                       next_cursor=next_cursor, terms=terms)
 
+
+def _cached(cache: MutableMapping | None, key: tuple):
+    return cache.get(key) if cache is not None else None
+
+
+def _store(cache: MutableMapping | None, key: tuple, value) -> None:
+    if cache is not None:
+        cache[key] = value
+
+
+def _search(session: Session, filters: CatalogFilters, terms: list[str], sort: str, conditions: list, *,
+            is_member: bool, total: int | None) -> tuple[int, tuple[list[tuple[int, int]], int]]:
+    """``(total, (rows, page))``: the number of matches (counted unless given) and the page's
+    ``(course id, score)`` rows, one more than ``per_page`` when there is a next page."""
     # The page is found on narrow rows (id and sort key) and only its courses are loaded after,
     # so sorting thousands of matches never drags their descriptions along.
     score = literal(0)
@@ -201,7 +254,8 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         count = count.join(matches, matches.c.course_id == Course.id)
     base = base.add_columns(score)
     base = base.where(*conditions)
-    total = session.scalar(count.where(*conditions)) or 0
+    if total is None:
+        total = session.scalar(count.where(*conditions)) or 0
 
     price_column = Course.member_price_from if is_member else Course.price_from
     if sort == "relevance":
@@ -230,23 +284,7 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         else:
             base = base.offset((filters.page - 1) * filters.per_page)
         rows = session.execute(base.order_by(*order).limit(limit)).all()
-    has_more = len(rows) > filters.per_page
-    rows = rows[:filters.per_page]
-    by_id = {}
-    if rows:
-        loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]))
-                                 .options(raiseload(Course.instructors)))
-        by_id = {course.id: course for course in loaded}
-    items = [CatalogItem(course=by_id[row[0]], price=viewer_price(by_id[row[0]], is_member=is_member),
-                         score=int(row[1] or 0)) for row in rows]
-    next_cursor = None
-    if has_more and items:
-        last = items[-1]
-        key = {"relevance": last.score, "newest": None, "price": getattr(last.course, price_column.key),
-               "soon": last.course.next_start_on}[sort]
-        next_cursor = encode_cursor(sort, key, last.course.id)
-    return CatalogPage(items=items, total=total, page=page, per_page=filters.per_page, sort=sort,
-                       next_cursor=next_cursor, terms=terms)
+    return total, ([(row[0], int(row[1] or 0)) for row in rows], page)
 
 
 def get_visible_course(session: Session, *, viewer, course_id: int) -> Course:
@@ -267,6 +305,17 @@ def get_visible_class(session: Session, *, viewer, class_id: int) -> TrainingCla
 
 def list_industries(session: Session) -> list[Industry]:
     return list(session.scalars(select(Industry).order_by(Industry.position, Industry.id)))
+
+
+class IndustryChoice(NamedTuple):
+    code: str
+    name_zh: str
+
+
+def list_industry_choices(session: Session) -> list[IndustryChoice]:
+    """Code and name of every industry, for the catalog's menus (plain rows: safe to cache)."""
+    return [IndustryChoice(*row) for row in
+            session.execute(select(Industry.code, Industry.name_zh).order_by(Industry.position, Industry.id))]
 
 
 def list_certificate_types(session: Session) -> list[str]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.access import PUBLIC, Role, allow
 from app.api import parse_query
 from app.db import get_session, utcnow
 from app.views import HOME_SECTIONS, NAV
 from courses import search
+from courses.catalog_cache import catalog_cache
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
 from courses.permissions import can_manage_course
 from courses.queries import catalog as queries
@@ -49,16 +52,34 @@ def catalog():
     args = parse_query(CatalogQuery)
     session = get_session()
     is_member = queries.is_verified_member(session, current_user)
+    cache = catalog_cache()
+    # Anonymous visitors all see the same list for the same query and language: reuse it.
+    key = None if cache is None or current_user.is_authenticated else (
+        "html", str(get_locale()), request.query_string)
+    results = cache.get(key) if key else None
+    if results is None:
+        # Rendered by an autoescaping template: already safe HTML.
+        results = Markup(_render_results(session, args, is_member=is_member, cache=cache))  # noqa: S704
+        if key:
+            cache[key] = results
+    industries = cache.get("industries") if cache is not None else None
+    if industries is None:
+        industries = queries.list_industry_choices(session)
+        if cache is not None:
+            cache["industries"] = industries
+    return render_template("courses/catalog/index.html", results=results, args=args, industries=industries,
+                           mode_labels=MODE_LABELS, sort_labels=SORT_LABELS)
+
+
+def _render_results(session, args, *, is_member: bool, cache) -> str:
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member)
+                                  is_member=is_member, cache=cache)
     kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
     next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
                 if result.next_cursor else None)
     first_url = url_for("courses.catalog") + ("?" + urlencode(kept) if kept else "")
-    return render_template("courses/catalog/index.html", result=result, args=args, is_member=is_member,
-                           industries=queries.list_industries(session), mode_labels=MODE_LABELS,
-                           sort_labels=SORT_LABELS, next_url=next_url, first_url=first_url,
-                           is_later_page=bool(args.after) or args.page > 1)
+    return render_template("courses/catalog/_results.html", result=result, is_member=is_member,
+                           next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1)
 
 
 @bp.get("/courses/<int:course_id>")

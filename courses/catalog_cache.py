@@ -1,0 +1,50 @@
+"""The catalog's short-lived cache (an edge helper for the catalog views and API).
+
+One ``cachetools.TTLCache`` per application and process holds, per filter set, the total and
+the ids of each page (``courses.queries.catalog.list_catalog``), and the rendered result list
+of the HTML page for anonymous visitors. ``CATALOG_CACHE_SECONDS`` sets how long an entry
+lives (0 turns the cache off); it is off under tests, whose data changes between requests.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from cachetools import TTLCache
+from flask import current_app
+
+MAX_ENTRIES = 1024
+_create_lock = threading.Lock()
+
+
+class SharedTTLCache(TTLCache):
+    """A ``TTLCache`` that a worker's threads may share (cachetools' caches are not thread-safe)."""
+
+    def __init__(self, maxsize: int, ttl: float):
+        super().__init__(maxsize=maxsize, ttl=ttl)
+        self._lock = threading.RLock()
+
+    def __getitem__(self, key):
+        with self._lock:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key, value):
+        with self._lock:
+            super().__setitem__(key, value)
+
+    def get(self, key, default=None):
+        with self._lock:
+            return super().get(key, default)
+
+
+def catalog_cache() -> SharedTTLCache | None:
+    """This app's catalog cache, or None when it is off."""
+    app = current_app._get_current_object()
+    seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
+    if app.testing or not seconds:
+        return None
+    cache = app.extensions.get("catalog_cache")
+    if cache is None:
+        with _create_lock:
+            cache = app.extensions.setdefault("catalog_cache", SharedTTLCache(MAX_ENTRIES, seconds))
+    return cache
