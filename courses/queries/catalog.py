@@ -159,8 +159,23 @@ def _soonest(session: Session, base, after: str | None, limit: int) -> list:
     return rows
 
 
-def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool) -> list:
-    conditions = [public_courses()]
+def _public_matches(session: Session):
+    """``public_courses()`` for a text search.
+
+    SQLite's statistics cannot tell that a term is rare, so it walks every public course
+    through the catalog index and probes the term index for each; comparing through
+    ``coalesce()`` keeps it off that index and lets the term's rows drive the join (10k
+    courses: 电工 page 6 → 1 ms, 培训 page 21 → 4 ms). PostgreSQL plans the plain form well.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return and_(func.coalesce(Course.status, "") == CourseStatus.APPROVED,
+                    func.coalesce(Course.is_published, False).is_(True))
+    return public_courses()
+
+
+def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
+                searching: bool = False) -> list:
+    conditions = [_public_matches(session) if searching else public_courses()]
     if filters.industry:
         conditions.append(Course.id.in_(
             select(course_industries.c.course_id).join(Industry, Industry.id == course_industries.c.industry_id)
@@ -193,7 +208,7 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         raise Invalid(_("Unknown sort order."), field="sort")
     if sort == "relevance" and not terms:
         sort = "soon"
-    conditions = _conditions(session, filters, now=now, is_member=is_member)
+    conditions = _conditions(session, filters, now=now, is_member=is_member, searching=bool(terms))
     nothing = bool(filters.q and filters.q.strip() and not terms)
     if nothing:
         conditions.append(false())   # only punctuation or stop words: nothing can match
