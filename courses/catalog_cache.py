@@ -1,9 +1,12 @@
 """The catalog's short-lived cache (an edge helper for the catalog views and API).
 
 One ``cachetools.TTLCache`` per application and process holds, per filter set, the total and
-the ids of each page (``courses.queries.catalog.list_catalog``), and the rendered result list
-of the HTML page for anonymous visitors. ``CATALOG_CACHE_SECONDS`` sets how long an entry
-lives (0 turns the cache off); it is off under tests, whose data changes between requests.
+the ids of each page (``courses.queries.catalog.list_catalog``); for anonymous callers, the
+rendered result list of the HTML page (per query string and language), the whole page when the
+visitor has no session at all, and the JSON body of ``GET /api/v1/courses``; and the industry
+menu. ``CATALOG_CACHE_SECONDS`` (default 10) sets how long an entry lives (0 turns the cache
+off); it is off under tests, whose data changes between requests. Signed-in users' pages are
+never taken from it (their prices and menus are their own), only their totals and page ids.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import jsonify, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from app.access import PUBLIC, allow
@@ -93,13 +93,21 @@ def list_courses():
     args = parse_query(CatalogQuery)
     session = get_session()
     is_member = queries.is_verified_member(session, current_user)
-    result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member, cache=catalog_cache())
-    return jsonify({
-        "items": [course_item_json(i.course, i.price) for i in result.items],
-        "page": result.page, "per_page": result.per_page, "total": result.total,
-        "next_cursor": result.next_cursor,
-    })
+    cache = catalog_cache()
+    # Anonymous callers all get the same body for the same query string: reuse it.
+    key = None if cache is None or current_user.is_authenticated else ("json", request.query_string)
+    body = cache.get(key) if key else None
+    if body is None:
+        result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
+                                      is_member=is_member, cache=cache)
+        body = jsonify({
+            "items": [course_item_json(i.course, i.price) for i in result.items],
+            "page": result.page, "per_page": result.per_page, "total": result.total,
+            "next_cursor": result.next_cursor,
+        }).get_data()
+        if key:
+            cache[key] = body
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.get("/courses/<int:course_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -49,13 +50,21 @@ search.tokenizer()
 @bp.get("/courses")
 @allow(PUBLIC)
 def catalog():
+    cache = catalog_cache()
+    # A visitor with no session (no sign-in, no CSRF token, no flashed message) gets a page that
+    # depends only on the query string and the language: the whole page is reused.
+    page_key = None
+    if cache is not None and not flask_session and not current_user.is_authenticated:
+        page_key = ("page-html", str(get_locale()), request.query_string)
+        html = cache.get(page_key)
+        if html is not None:
+            return html
     args = parse_query(CatalogQuery)
     session = get_session()
     is_member = queries.is_verified_member(session, current_user)
-    cache = catalog_cache()
     # Anonymous visitors all see the same list for the same query and language: reuse it.
     key = None if cache is None or current_user.is_authenticated else (
-        "html", str(get_locale()), request.query_string)
+        "results-html", str(get_locale()), request.query_string)
     results = cache.get(key) if key else None
     if results is None:
         # Rendered by an autoescaping template: already safe HTML.
@@ -67,8 +76,11 @@ def catalog():
         industries = queries.list_industry_choices(session)
         if cache is not None:
             cache["industries"] = industries
-    return render_template("courses/catalog/index.html", results=results, args=args, industries=industries,
+    html = render_template("courses/catalog/index.html", results=results, args=args, industries=industries,
                            mode_labels=MODE_LABELS, sort_labels=SORT_LABELS)
+    if page_key and not flask_session:
+        cache[page_key] = html
+    return html
 
 
 def _render_results(session, args, *, is_member: bool, cache) -> str:

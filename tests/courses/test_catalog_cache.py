@@ -103,3 +103,27 @@ def test_the_cache_is_shared_safely():
     cache = SharedTTLCache(maxsize=2, ttl=60)
     cache["a"], cache["b"], cache["c"] = 1, 2, 3
     assert cache.get("a") is None and cache["c"] == 3 and len(cache) == 2
+
+
+def test_anonymous_api_search_is_reused_but_not_for_a_bearer(cached_app, db, listed, make_member):
+    from tests.conftest import bearer
+
+    listed(title="电工培训")
+    client = cached_app.test_client()
+    first = client.get("/api/v1/courses?q=电工")
+    assert first.status_code == 200 and first.json["total"] == 1
+    with count_queries(db) as statements:
+        again = client.get("/api/v1/courses?q=电工")
+    assert again.data == first.data and statements == []
+    with count_queries(db) as statements:
+        member = client.get("/api/v1/courses?q=电工", headers=bearer(make_member()))
+    assert member.json["total"] == 1 and statements
+
+
+def test_a_visitor_with_a_session_is_not_served_the_sessionless_page(cached_app, db, listed):
+    listed(title="电工培训")
+    assert "Set-Cookie" not in cached_app.test_client().get("/courses?q=电工").headers   # cached, no session
+    visitor = cached_app.test_client()
+    visitor.get("/login")   # a CSRF token in the session from now on
+    html = visitor.get("/courses?q=电工").get_data(as_text=True)
+    assert 'name="csrf-token"' in html and "电工培训" in html
