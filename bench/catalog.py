@@ -300,12 +300,13 @@ def targets(base: str, facts: dict) -> list[tuple[str, str]]:
     ]
 
 
-def service_times(url: str, paths: list[tuple[str, str]], repeat: int = 30) -> dict[str, float]:
+def service_times(url: str, paths: list[tuple[str, str]], repeat: int = 30, cache_seconds: int = 10) -> dict[str, float]:
     """Median in-process time per URL (Flask test client, one thread): the server's own cost,
-    much steadier than throughput on a shared machine."""
+    much steadier than throughput on a shared machine. ``cache_seconds=0`` turns the catalog
+    cache off: what a request costs when its filter set was not asked for in the last seconds."""
     from app import create_app
 
-    app = create_app({"DATABASE_URL": url})
+    app = create_app({"DATABASE_URL": url, "CATALOG_CACHE_SECONDS": cache_seconds})
     client = app.test_client()
     medians = {}
     for label, path in paths:
@@ -348,12 +349,14 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
         run_wrk(app_base + urls[0][1], 2, args.connections, lua)
         before = run_wrk(yard, args.duration, args.connections, lua)
         inproc = service_times(url, urls)
+        cold = service_times(url, urls, cache_seconds=0)
         for label, path in urls:
             result = run_wrk(app_base + path, args.duration, args.connections, lua)
-            rows.append({"db": kind, "label": label, "path": path, **result, "ms_inproc": inproc[label]})
+            rows.append({"db": kind, "label": label, "path": path, **result, "ms_inproc": inproc[label],
+                         "ms_cold": cold[label]})
             print(f"  {label:<40} {result['rps']:>8.1f} req/s  p50 {result['p50']:.1f}  p95 {result['p95']:.1f}"
-                  f"  p99 {result['p99']:.1f} ms  errors {result['errors']}  in-process {inproc[label]:.1f} ms",
-                  flush=True)
+                  f"  p99 {result['p99']:.1f} ms  errors {result['errors']}  in-process {inproc[label]:.1f} ms"
+                  f" (cache off {cold[label]:.1f} ms)", flush=True)
         after = run_wrk(yard, args.duration, args.connections, lua)
         fortunes = statistics.mean([before["rps"], after["rps"]])
         rows.append({"db": kind, "label": "yardstick /fortunes (mean of before/after)", "path": "/fortunes",
@@ -371,20 +374,21 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
 def render(rows: list[dict], args) -> str:
     lines = [f"wrk -t2 -c{args.connections} -d{args.duration}s, gunicorn sync ×{2 * CORES + 1}, {CORES} cores, "
              f"{args.courses} courses / {args.classes} classes", "",
-             "| URL | SQLite req/s | ×fortunes | p50 | p95 | p99 ms | in-process ms "
-             "| PostgreSQL req/s | ×fortunes | p50 | p95 | p99 ms | in-process ms |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| URL | SQLite req/s | ×fortunes | p50 | p95 | p99 ms | in-process ms | cache off ms "
+             "| PostgreSQL req/s | ×fortunes | p50 | p95 | p99 ms | in-process ms | cache off ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     labels = list(dict.fromkeys(r["label"] for r in rows))
     for label in labels:
         cells = [label]
         for kind in ("sqlite", "postgres"):
             row = next((r for r in rows if r["db"] == kind and r["label"] == label), None)
             if row is None:
-                cells += ["–"] * 6
+                cells += ["–"] * 7
             else:
                 inproc = f"{row['ms_inproc']:.1f}" if "ms_inproc" in row else "–"
+                cold = f"{row['ms_cold']:.1f}" if "ms_cold" in row else "–"
                 cells += [f"{row['rps']:.0f}", f"{row['ratio']:.2f}", f"{row['p50']:.1f}", f"{row['p95']:.1f}",
-                          f"{row['p99']:.1f}", inproc]
+                          f"{row['p99']:.1f}", inproc, cold]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
