@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.access import Role
 from app.auth.models import OutboxMessage
 from app.errors import DomainError
+from app.i18n import SHANGHAI
 from app.membership.models import MembershipStatus
 from app.payments import services as payments
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
@@ -393,7 +394,7 @@ def test_cancel_while_the_payment_just_succeeded_refunds_it(db, make_class, make
     e = enroll(db, worker, c, now)
     payment = svc.payment_of(db, e.id)
     # Paid at Stripe a moment ago: the row says succeeded while this session still read "pending".
-    db.execute(svc.update(Payment).where(Payment.id == payment.id).values(status=PaymentStatus.SUCCEEDED)
+    db.execute(update(Payment).where(Payment.id == payment.id).values(status=PaymentStatus.SUCCEEDED)
                .execution_options(synchronize_session=False))
     _, refunded = svc.cancel_enrollment(db, actor=worker, enrollment_id=e.id, now=now, settings=SETTINGS,
                                         gateway=None)
@@ -413,7 +414,7 @@ def test_reminder_task_sends_once(db, make_class, make_user):
     from courses.tasks import send_class_reminders
 
     real_now = utcnow()
-    tomorrow = (real_now.astimezone(svc.SHANGHAI) + timedelta(days=1)).date()
+    tomorrow = (real_now.astimezone(SHANGHAI) + timedelta(days=1)).date()
     c = make_class(starts_on=tomorrow, enroll_opens_at=real_now - timedelta(days=2),
                    enroll_closes_at=real_now + timedelta(hours=1))
     worker = make_user(Role.WORKER)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 
 from app.auth.models import Organization, OrgKind, OrgStatus, OutboxMessage, User
 from app.db import make_engine
+from app.errors import Conflict
 from app.payments import services as payments
 from app.payments.models import Payment, PaymentStatus, Refund, StripeEvent
 from courses.models import (
@@ -154,7 +155,7 @@ def test_double_click_race_leaves_one_enrollment(app, racing):
                 svc.enroll(s, actor=s.get(User, user_id), class_id=racing.class_id, now=NOW, settings=svc.Settings())
                 s.commit()
                 codes.append("ok")
-            except svc.Conflict as exc:
+            except Conflict as exc:
                 codes.append(exc.code)
 
     assert not run_all([enroll for _ in range(8)])
