@@ -34,7 +34,7 @@ def _words(padded: str) -> list[str]:
     return padded.split() if padded else []
 
 
-def course_item_json(course: Course, price) -> dict:
+def course_item_json(course: Course, price, seats_left: int | None = None) -> dict:
     return {
         "id": course.id, "title": course.title, "summary": course.summary,
         "provider": {"id": course.provider.id, "name": course.provider.name},
@@ -47,6 +47,7 @@ def course_item_json(course: Course, price) -> dict:
         "has_free_member_class": course.has_free_member_class,
         "next_start_on": course.next_start_on.isoformat() if course.next_start_on else None,
         "modes": _words(course.modes), "cities": _words(course.cities),
+        "seats_left": seats_left,
         "url": url_for("courses.course_detail", course_id=course.id),
     }
 
@@ -101,7 +102,7 @@ def list_courses():
         result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
                                       is_member=is_member, cache=cache)
         body = jsonify({
-            "items": [course_item_json(i.course, i.price) for i in result.items],
+            "items": [course_item_json(i.course, i.price, i.seats_left) for i in result.items],
             "page": result.page, "per_page": result.per_page, "total": result.total,
             "next_cursor": result.next_cursor,
         }).get_data()

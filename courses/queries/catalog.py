@@ -65,6 +65,7 @@ class CatalogItem:
     course: Course
     price: Price | None              # the lowest price that applies to the viewer
     score: int = 0
+    seats_left: int = 0              # free seats over the course's classes open for enrollment
 
 
 @dataclass
@@ -76,6 +77,18 @@ class CatalogPage:
     sort: str
     next_cursor: str | None = None
     terms: list[str] = field(default_factory=list)
+
+
+def seats_left_by_course(session: Session, course_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """Free seats per course over its classes still open for enrollment (one grouped query)."""
+    if not course_ids:
+        return {}
+    rows = session.execute(
+        select(TrainingClass.course_id, func.sum(TrainingClass.capacity - TrainingClass.seats_taken))
+        .where(TrainingClass.course_id.in_(course_ids), TrainingClass.status == ClassStatus.SCHEDULED,
+               TrainingClass.enroll_opens_at <= now, TrainingClass.enroll_closes_at > now)
+        .group_by(TrainingClass.course_id))
+    return {course_id: int(left or 0) for course_id, left in rows}
 
 
 def is_verified_member(session: Session, user) -> bool:
@@ -231,8 +244,9 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]), public_courses())
                                  .options(raiseload(Course.instructors)))
         by_id = {course.id: course for course in loaded}
+    seats = seats_left_by_course(session, list(by_id), now=now)
     items = [CatalogItem(course=by_id[row[0]], price=viewer_price(by_id[row[0]], is_member=is_member),
-                         score=int(row[1] or 0)) for row in rows if row[0] in by_id]
+                         score=int(row[1] or 0), seats_left=seats.get(row[0], 0)) for row in rows if row[0] in by_id]
     next_cursor = None
     if has_more and items:
         last = items[-1]

@@ -57,6 +57,7 @@ class CourseListItem(BaseModel):
     next_start_on: date | None
     modes: list[str]
     cities: list[str]
+    seats_left: int | None = Field(description="free seats over the classes open for enrollment (lists only)")
     url: str
 
 
