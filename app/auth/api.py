@@ -10,6 +10,7 @@ from app.api import created, endpoint, parse_body
 from app.auth import services
 from app.auth.models import User
 from app.auth.schemas import (
+    AcceptedOut,
     LocaleIn,
     MembershipOut,
     MeOut,
@@ -92,7 +93,7 @@ def token():
 @limiter.limit(_limit)
 @allow(PUBLIC)
 @endpoint("Send a password-reset link (same answer whether or not the account exists)", body=PasswordResetIn,
-          status=202, errors=(429,), tags=("accounts",))
+          response=AcceptedOut, status=202, errors=(429,), tags=("accounts",))
 def password_reset():
     from flask import url_for
 

@@ -68,3 +68,7 @@ class MeOut(BaseModel):
 
 class LocaleIn(Schema):
     locale: str
+
+
+class AcceptedOut(BaseModel):
+    status: str = Field(description="sent_if_exists: the same answer whether or not the account exists")

@@ -13,7 +13,14 @@ from app.auth.schemas import MembershipOut
 from app.db import get_session, utcnow
 from app.errors import Invalid
 from app.membership import queries, services
-from app.membership.schemas import DecisionIn, ImportFileIn, ImportOut, MembershipIn, PendingLinkOut
+from app.membership.schemas import (
+    DecisionIn,
+    ImportFileIn,
+    ImportOut,
+    MembershipIn,
+    PendingLinkOut,
+    PendingPageOut,
+)
 from app.security import vault
 
 bp = Blueprint("membership_api", __name__, url_prefix="/api/v1")
@@ -60,7 +67,8 @@ def import_register():
 
 @bp.get("/membership/pending")
 @allow(Role.UNION_ADMIN)
-@endpoint("Membership links waiting for a decision", query=PageQuery, tags=("membership",))
+@endpoint("Membership links waiting for a decision", query=PageQuery, response=PendingPageOut,
+          tags=("membership",))
 def pending():
     args = parse_query(PageQuery)
     session = get_session()

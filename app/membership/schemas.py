@@ -51,3 +51,10 @@ class PendingLinkOut(BaseModel):
     employer: str
     id_number: str
     submitted_at: str
+
+
+class PendingPageOut(BaseModel):
+    items: list[PendingLinkOut]
+    page: int
+    per_page: int
+    total: int
