@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import nullcontext
 from email.message import EmailMessage
 
 from celery import shared_task
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from app.auth.models import OutboxMessage
+from app.auth.models import OutboxMessage, User
 from app.celery import enqueue
 from app.db import after_commit, get_session, utcnow
 
@@ -25,6 +27,17 @@ log = logging.getLogger(__name__)
 
 def channel_of(recipient: str) -> str:
     return "email" if "@" in recipient else "sms"
+
+
+def speaking_to(user: User | None):
+    """Compose a message inside this block to write it in the recipient's chosen language.
+
+    Messages are often triggered by someone else (a provider cancelling a class, a webhook);
+    without this they would be written in that person's language, or the default one.
+    """
+    if user is not None and user.locale:
+        return force_locale(user.locale)
+    return nullcontext()
 
 
 def queue_message(session: Session, *, recipient: str, subject: str, body: str) -> OutboxMessage:

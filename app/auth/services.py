@@ -30,7 +30,7 @@ from app.auth.validation import (
     normalize_phone,
 )
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from app.notify import queue_message
+from app.notify import queue_message, speaking_to
 from app.security import hash_password, password_needs_rehash, verify_password
 
 
@@ -110,8 +110,9 @@ def request_password_reset(session: Session, *, account: str, secret_key: str,
     if user is None or not user.is_active:
         return
     link = reset_url(make_token(secret_key, RESET_SALT, user))
-    queue_message(session, recipient=user.contact, subject=_("Reset your password"),
-                  body=_("Open this link within an hour to choose a new password: %(link)s", link=link))
+    with speaking_to(user):
+        queue_message(session, recipient=user.contact, subject=_("Reset your password"),
+                      body=_("Open this link within an hour to choose a new password: %(link)s", link=link))
 
 
 def reset_password(session: Session, *, token: str, new_password: str, secret_key: str, max_age: int) -> User:

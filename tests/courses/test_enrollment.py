@@ -433,3 +433,16 @@ def test_payments_module_imports_no_domain():
     for path in Path(app.payments.__file__).parent.glob("*.py"):
         source = path.read_text()
         assert "import courses" not in source and "from courses" not in source, path
+
+
+def test_messages_are_written_in_each_recipients_language(db, make_class, make_user, now):
+    """A provider cancelling a class writes to each worker in the worker's own language."""
+    c = make_class(price=0)
+    english, chinese = make_user(Role.WORKER), make_user(Role.WORKER)
+    english.locale, chinese.locale = "en", "zh_Hans"
+    enroll(db, english, c, now)
+    enroll(db, chinese, c, now)
+    provider_admin = make_user(Role.PROVIDER_ADMIN, org=c.course.provider)
+    svc.cancel_class(db, actor=provider_admin, class_id=c.id, reason="场地检修", now=now, gateway=None)
+    assert "Class cancelled" in messages_to(db, english)
+    assert "培训班已取消" in messages_to(db, chinese)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.errors import Conflict, Invalid, NotFound
 from app.money import format_money
+from app.notify import speaking_to
 from app.payments import services as payments
 from app.payments.gateway import StripeGateway
 from app.payments.models import PaymentStatus
@@ -90,10 +91,11 @@ def cancel_enrollment(session: Session, *, actor: User, enrollment_id: int, now:
     if held_seat:
         free_seat(session, training_class.id)
         promote_waitlist(session, class_id=training_class.id, now=now, settings=settings)
-    body = _("Your enrollment in %(name)s is cancelled.", name=class_name(training_class))
-    if refunded:
-        body += " " + _("%(amount)s will be refunded.", amount=format_money(refunded, enrollment.currency))
-    tell(session, actor, _("Enrollment cancelled"), body)
+    with speaking_to(actor):
+        body = _("Your enrollment in %(name)s is cancelled.", name=class_name(training_class))
+        if refunded:
+            body += " " + _("%(amount)s will be refunded.", amount=format_money(refunded, enrollment.currency))
+        tell(session, actor, _("Enrollment cancelled"), body)
     return enrollment, refunded
 
 
@@ -123,11 +125,12 @@ def cancel_class(session: Session, *, actor: User, class_id: int, reason: str, n
         enrollment.hold_expires_at = None
         refunded = close_payment(session, enrollment, refund_amount=None, reason="class cancelled", now=now,
                                   gateway=gateway)
-        body = _("%(name)s has been cancelled by the provider: %(reason)s", name=class_name(training_class),
-                 reason=reason)
-        if refunded:
-            body += " " + _("%(amount)s will be refunded.", amount=format_money(refunded, enrollment.currency))
-        tell(session, enrollment.user, _("Class cancelled"), body)
+        with speaking_to(enrollment.user):
+            body = _("%(name)s has been cancelled by the provider: %(reason)s", name=class_name(training_class),
+                     reason=reason)
+            if refunded:
+                body += " " + _("%(amount)s will be refunded.", amount=format_money(refunded, enrollment.currency))
+            tell(session, enrollment.user, _("Class cancelled"), body)
     session.execute(update(TrainingClass).where(TrainingClass.id == class_id).values(seats_taken=0)
                     .execution_options(synchronize_session=False))
     expire_seats(session, class_id)

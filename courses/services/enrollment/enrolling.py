@@ -13,6 +13,7 @@ from app.auth.models import User
 from app.errors import Conflict, Forbidden, NotFound
 from app.i18n import SHANGHAI
 from app.money import format_money
+from app.notify import speaking_to
 from app.payments import services as payments
 from app.payments.models import PaymentMethod
 from courses.models import (
@@ -78,12 +79,14 @@ def enroll(session: Session, *, actor: User, class_id: int, now: datetime, setti
         hold_place(session, enrollment, now=now, settings=settings)
     session.flush()
     if enrollment.status == EnrollmentStatus.CONFIRMED:
-        tell(session, actor, _("Enrollment confirmed"),
-              _("Your place in %(name)s is confirmed. The class starts on %(date)s.",
-                name=class_name(training_class), date=training_class.starts_on.isoformat()))
+        with speaking_to(actor):
+            tell(session, actor, _("Enrollment confirmed"),
+                  _("Your place in %(name)s is confirmed. The class starts on %(date)s.",
+                    name=class_name(training_class), date=training_class.starts_on.isoformat()))
     elif enrollment.status == EnrollmentStatus.WAITLISTED:
-        tell(session, actor, _("You are on the waiting list"),
-              _("%(name)s is full. We will tell you as soon as a place is free.", name=class_name(training_class)))
+        with speaking_to(actor):
+            tell(session, actor, _("You are on the waiting list"),
+                  _("%(name)s is full. We will tell you as soon as a place is free.", name=class_name(training_class)))
     return enrollment
 
 
@@ -104,13 +107,14 @@ def promote_waitlist(session: Session, *, class_id: int, now: datetime, settings
             return promoted
         hold_place(session, first, now=now, settings=settings)
         session.flush()
-        if first.status == EnrollmentStatus.CONFIRMED:
-            body = _("A place in %(name)s became free and is yours: your enrollment is confirmed.",
-                     name=class_name(training_class))
-        else:
-            body = _("A place in %(name)s became free and is held for you until %(time)s. Pay %(amount)s to keep it.",
-                     name=class_name(training_class),
-                     time=first.hold_expires_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                     amount=format_money(first.amount_due, first.currency))
-        tell(session, first.user, _("A place is free for you"), body)
+        with speaking_to(first.user):
+            if first.status == EnrollmentStatus.CONFIRMED:
+                body = _("A place in %(name)s became free and is yours: your enrollment is confirmed.",
+                         name=class_name(training_class))
+            else:
+                body = _("A place in %(name)s became free and is held for you until %(time)s. Pay %(amount)s to keep it.",
+                         name=class_name(training_class),
+                         time=first.hold_expires_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                         amount=format_money(first.amount_due, first.currency))
+            tell(session, first.user, _("A place is free for you"), body)
         promoted.append(first)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.i18n import SHANGHAI
+from app.notify import speaking_to
 from app.payments import services as payments
 from app.payments.gateway import StripeGateway
 from app.payments.models import PaymentStatus
@@ -52,9 +53,10 @@ def release_expired_holds(session: Session, *, now: datetime, settings: Settings
         free_seat(session, enrollment.class_id)
         classes.add(enrollment.class_id)
         released += 1
-        tell(session, enrollment.user, _("Your held place was released"),
-              _("The time to pay for %(name)s ran out, so the place went to someone else.",
-                name=class_name(enrollment.training_class)))
+        with speaking_to(enrollment.user):
+            tell(session, enrollment.user, _("Your held place was released"),
+                  _("The time to pay for %(name)s ran out, so the place went to someone else.",
+                    name=class_name(enrollment.training_class)))
     for class_id in sorted(classes):
         promote_waitlist(session, class_id=class_id, now=now, settings=settings)
     session.flush()
@@ -84,8 +86,9 @@ def send_class_reminders(session: Session, *, now: datetime) -> int:
         except IntegrityError:
             continue   # another worker sent it
         where = training_class.venue or _("online")
-        tell(session, user, _("Your class starts tomorrow"),
-              _("%(name)s starts tomorrow (%(date)s) at %(where)s.", name=class_name(training_class),
-                date=training_class.starts_on.isoformat(), where=where))
+        with speaking_to(user):
+            tell(session, user, _("Your class starts tomorrow"),
+                  _("%(name)s starts tomorrow (%(date)s) at %(where)s.", name=class_name(training_class),
+                    date=training_class.starts_on.isoformat(), where=where))
         sent += 1
     return sent

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.money import format_money
+from app.notify import speaking_to
 from app.payments import services as payments
 from app.payments.models import Payment
 from courses.models import (
@@ -37,9 +38,10 @@ def _on_paid(session: Session, payment: Payment, now: datetime) -> None:
         enrollment.confirmed_at = now
         enrollment.hold_expires_at = None
         session.flush()
-        tell(session, enrollment.user, _("Payment received"),
-              _("We received %(amount)s for %(name)s. Your place is confirmed.",
-                amount=format_money(payment.amount, payment.currency), name=class_name(training_class)))
+        with speaking_to(enrollment.user):
+            tell(session, enrollment.user, _("Payment received"),
+                  _("We received %(amount)s for %(name)s. Your place is confirmed.",
+                    amount=format_money(payment.amount, payment.currency), name=class_name(training_class)))
         return
     if enrollment.status in (EnrollmentStatus.CONFIRMED, EnrollmentStatus.COMPLETED):
         return
@@ -55,15 +57,17 @@ def _on_paid(session: Session, payment: Payment, now: datetime) -> None:
             pass
         else:
             session.refresh(enrollment)
-            tell(session, enrollment.user, _("Payment received"),
-                  _("Your payment for %(name)s arrived after the hold ran out, but a place was still free: "
-                    "your place is confirmed.", name=class_name(training_class)))
+            with speaking_to(enrollment.user):
+                tell(session, enrollment.user, _("Payment received"),
+                      _("Your payment for %(name)s arrived after the hold ran out, but a place was still free: "
+                        "your place is confirmed.", name=class_name(training_class)))
             return
     payments.refund_payment(session, payment_id=payment.id, reason="late payment", now=now)
-    tell(session, enrollment.user, _("Payment refunded"),
-          _("Your payment of %(amount)s for %(name)s arrived after your place was released and no place is free. "
-            "It will be refunded in full.", amount=format_money(payment.amount, payment.currency),
-            name=class_name(training_class)))
+    with speaking_to(enrollment.user):
+        tell(session, enrollment.user, _("Payment refunded"),
+              _("Your payment of %(amount)s for %(name)s arrived after your place was released and no place is free. "
+                "It will be refunded in full.", amount=format_money(payment.amount, payment.currency),
+                name=class_name(training_class)))
 
 
 class _NoSeat(Exception):
@@ -74,10 +78,11 @@ def _on_refunded(session: Session, payment: Payment, now: datetime) -> None:
     """Tell the worker their refund went through."""
     enrollment = session.get(Enrollment, payment.reference_id)
     if enrollment is not None:
-        tell(session, enrollment.user, _("Refund completed"),
-              _("%(amount)s for %(name)s has been refunded.", amount=format_money(payment.refunded_amount,
-                                                                                  payment.currency),
-                name=class_name(enrollment.training_class)))
+        with speaking_to(enrollment.user):
+            tell(session, enrollment.user, _("Refund completed"),
+                  _("%(amount)s for %(name)s has been refunded.", amount=format_money(payment.refunded_amount,
+                                                                                      payment.currency),
+                    name=class_name(enrollment.training_class)))
 
 
 payments.register_purpose(PURPOSE, succeeded=_on_paid, refunded=_on_refunded)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.errors import Forbidden, NotFound
-from app.notify import queue_message
+from app.notify import queue_message, speaking_to
 from courses.models import (
     Enrollment,
     EnrollmentStatus,
@@ -85,10 +85,11 @@ def evaluate_completion(session: Session, *, enrollment: Enrollment, now: dateti
         progress.completed_now = True
         user = session.get(User, enrollment.user_id)
         if user is not None and user.contact:
-            queue_message(session, recipient=user.contact,
-                          subject=_("You have completed %(title)s", title=training_class.course.title),
-                          body=_("Congratulations! You have completed the class %(cls)s of %(title)s.",
-                                 cls=training_class.title, title=training_class.course.title))
+            with speaking_to(user):
+                queue_message(session, recipient=user.contact,
+                              subject=_("You have completed %(title)s", title=training_class.course.title),
+                              body=_("Congratulations! You have completed the class %(cls)s of %(title)s.",
+                                     cls=training_class.title, title=training_class.course.title))
     return progress
 
 
