@@ -7,6 +7,14 @@ visitor has no session at all, and the JSON body of ``GET /api/v1/courses``; and
 menu. ``CATALOG_CACHE_SECONDS`` (default 10) sets how long an entry lives (0 turns the cache
 off); it is off under tests, whose data changes between requests. Signed-in users' pages are
 never taken from it (their prices and menus are their own), only their totals and page ids.
+
+The course and class pages of a visitor with no session are kept whole too
+(``anonymous_page_key``): their seats left, prices, "Enrolling"/"open" tags and a class's
+cancellation may lag by up to ``CATALOG_CACHE_SECONDS``, the same few seconds as the catalog's
+totals. Before a kept page is served the course is checked to be still public (one narrow
+query), so a withdrawn course disappears at once, as it does from the list. A signed-in viewer,
+or anyone with a session (a CSRF token, a flashed message), always gets a page rendered for
+them: their own enrollment, member price and menus.
 """
 
 from __future__ import annotations
@@ -14,7 +22,10 @@ from __future__ import annotations
 import threading
 
 from cachetools import TTLCache
-from flask import current_app
+from flask import current_app, request
+from flask import session as flask_session
+from flask_babel import get_locale
+from flask_login import current_user
 
 MAX_ENTRIES = 1024
 _create_lock = threading.Lock()
@@ -51,3 +62,12 @@ def catalog_cache() -> SharedTTLCache | None:
         with _create_lock:
             cache = app.extensions.setdefault("catalog_cache", SharedTTLCache(MAX_ENTRIES, seconds))
     return cache
+
+
+def anonymous_page_key(page: str) -> tuple | None:
+    """Cache key of this request's whole HTML page, or None when it may not be shared: cache off,
+    a session (sign-in, CSRF token, flashed message) or a signed-in user. The page then depends
+    only on its path, query string (the language links carry it) and language."""
+    if catalog_cache() is None or flask_session or current_user.is_authenticated:
+        return None
+    return ("page-html", page, str(get_locale()), request.path, request.query_string)

@@ -22,9 +22,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, literal, or_, select
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy import and_, bindparam, false, func, literal, or_, select
+from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
 
+from app.auth.models import User
 from app.errors import Invalid, NotFound
 from app.i18n import SHANGHAI
 from app.membership.queries import get_profile
@@ -325,11 +326,33 @@ def get_visible_course(session: Session, *, viewer, course_id: int) -> Course:
 
 
 def get_visible_class(session: Session, *, viewer, class_id: int) -> TrainingClass:
-    """The class if ``viewer`` may see its course. Raises NotFound."""
-    training_class = session.get(TrainingClass, class_id)
+    """The class if ``viewer`` may see its course. Raises NotFound.
+
+    One statement: the class with its course, the course's provider and the class's instructor
+    joined; the course's industries and instructors (not on the class page) load only if asked for."""
+    training_class = session.get(TrainingClass, class_id, options=[
+        joinedload(TrainingClass.course).options(lazyload(Course.industries), lazyload(Course.instructors)),
+        joinedload(TrainingClass.instructor).lazyload(User.grants)])
     if training_class is None or not can_see_course(viewer, training_class.course):
         raise NotFound(_("No such class."))
     return training_class
+
+
+# Built once: these run before every page served from the cache, where building them would be
+# a good part of the cost.
+_PUBLIC_COURSE = select(Course.id).where(Course.id == bindparam("id"), public_courses())
+_PUBLIC_CLASS = (select(TrainingClass.id).join(Course, Course.id == TrainingClass.course_id)
+                 .where(TrainingClass.id == bindparam("id"), public_courses()))
+
+
+def is_public_course(session: Session, course_id: int) -> bool:
+    """Whether the course is approved and published now (one narrow statement)."""
+    return session.scalar(_PUBLIC_COURSE, {"id": course_id}) is not None
+
+
+def is_public_class(session: Session, class_id: int) -> bool:
+    """Whether the class's course is approved and published now (one narrow statement)."""
+    return session.scalar(_PUBLIC_CLASS, {"id": class_id}) is not None
 
 
 def list_industries(session: Session) -> list[Industry]:

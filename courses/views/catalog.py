@@ -16,7 +16,7 @@ from app.api import parse_query
 from app.db import get_session, utcnow
 from app.views import HOME_SECTIONS, NAV
 from courses import search
-from courses.catalog_cache import catalog_cache
+from courses.catalog_cache import anonymous_page_key, catalog_cache
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
 from courses.permissions import can_manage_course
 from courses.queries import catalog as queries
@@ -53,9 +53,8 @@ def catalog():
     cache = catalog_cache()
     # A visitor with no session (no sign-in, no CSRF token, no flashed message) gets a page that
     # depends only on the query string and the language: the whole page is reused.
-    page_key = None
-    if cache is not None and not flask_session and not current_user.is_authenticated:
-        page_key = ("page-html", str(get_locale()), request.query_string)
+    page_key = anonymous_page_key("catalog")
+    if page_key:
         html = cache.get(page_key)
         if html is not None:
             return html
@@ -98,27 +97,47 @@ def _render_results(session, args, *, is_member: bool, cache) -> str:
 @allow(PUBLIC)
 def course_detail(course_id: int):
     session = get_session()
+    # A visitor with no session gets the page kept for a few seconds, if the course is still public
+    # (see courses.catalog_cache): seats left and "Enrolling" tags may lag by that much.
+    page_key = anonymous_page_key("course")
+    if page_key:
+        html = catalog_cache().get(page_key)
+        if html is not None and queries.is_public_course(session, course_id):
+            return html
     course = queries.get_visible_course(session, viewer=current_user, course_id=course_id)
     is_member = queries.is_verified_member(session, current_user)
     now = utcnow()
     classes = [(c, queries.class_price(c, is_member=is_member), queries.is_enrollable(c, now=now))
                for c in queries.list_open_classes(session, course.id, now=now)]
-    return render_template("courses/catalog/course.html", course=course, classes=classes, is_member=is_member,
+    html = render_template("courses/catalog/course.html", course=course, classes=classes, is_member=is_member,
                            mode_labels=MODE_LABELS, can_manage=can_manage_course(current_user, course))
+    if page_key and course.is_public and not flask_session:
+        catalog_cache()[page_key] = html
+    return html
 
 
 @bp.get("/classes/<int:class_id>")
 @allow(PUBLIC)
 def class_detail(class_id: int):
     session = get_session()
+    # As the course page: kept for a few seconds for visitors with no session while its course is public.
+    page_key = anonymous_page_key("class")
+    if page_key:
+        html = catalog_cache().get(page_key)
+        if html is not None and queries.is_public_class(session, class_id):
+            return html
     training_class = queries.get_visible_class(session, viewer=current_user, class_id=class_id)
     is_member = queries.is_verified_member(session, current_user)
     now = utcnow()
-    return render_template("courses/catalog/class.html", training_class=training_class,
-                           course=training_class.course, price=queries.class_price(training_class, is_member=is_member),
+    html = render_template("courses/catalog/class.html", training_class=training_class,
+                           course=training_class.course,
+                           price=queries.class_price(training_class, is_member=is_member),
                            is_member=is_member, is_open=queries.is_enrollable(training_class, now=now),
                            mode_labels=MODE_LABELS, refund_labels=REFUND_LABELS,
                            can_manage=can_manage_course(current_user, training_class.course))
+    if page_key and training_class.course.is_public and not flask_session:
+        catalog_cache()[page_key] = html
+    return html
 
 
 @bp.get("/media/covers/<name>")

@@ -314,6 +314,25 @@ def test_course_page_queries_do_not_grow_with_classes(app, db, listed):
     assert counts[0] == counts[1]
 
 
+def test_class_page_queries_do_not_grow_with_lessons(app, db, listed, make_class, make_lesson, make_user):
+    course = listed(classes=[{}])
+    instructor = make_user(Role.INSTRUCTOR)
+    few = make_class(course=course)
+    many = make_class(course=course, instructor_id=instructor.id)
+    make_lesson(few)
+    for _ in range(6):
+        make_lesson(many)
+    client = app.test_client()
+    counts = []
+    for training_class in (few, many):
+        db.expire_all()
+        with count_queries(db) as statements:
+            html = client.get(f"/classes/{training_class.id}").get_data(as_text=True)
+        counts.append(len(statements))
+    assert instructor.name in html
+    assert counts[0] == counts[1] <= 3   # the class (course, provider, instructor joined) and its lessons
+
+
 def test_catalog_items_carry_seats_left_over_open_classes(client, db, make_course, make_class, make_member,
                                                           make_enrollment):
     from app.db import utcnow

@@ -1,5 +1,5 @@
 """The catalog's short-lived cache: totals and page ids per filter set, the anonymous result list,
-and anonymous catalog pages that set no cookie."""
+and anonymous catalog, course and class pages that set no cookie."""
 
 from __future__ import annotations
 
@@ -127,3 +127,40 @@ def test_a_visitor_with_a_session_is_not_served_the_sessionless_page(cached_app,
     visitor.get("/login")   # a CSRF token in the session from now on
     html = visitor.get("/courses?q=电工").get_data(as_text=True)
     assert 'name="csrf-token"' in html and "电工培训" in html
+
+
+def test_anonymous_course_and_class_pages_are_reused_after_one_visibility_check(cached_app, db, listed):
+    course = listed(title="电工培训")
+    for path in (f"/courses/{course.id}", f"/classes/{course.classes[0].id}"):
+        client = cached_app.test_client()
+        first = client.get(path)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers
+        with count_queries(db) as statements:
+            again = client.get(path)
+        assert again.get_data(as_text=True) == first.get_data(as_text=True)
+        assert len(statements) == 1   # is the course still public?
+
+
+def test_a_withdrawn_course_leaves_cached_course_and_class_pages_at_once(cached_app, db, listed):
+    course = listed(title="电工培训")
+    client = cached_app.test_client()
+    paths = (f"/courses/{course.id}", f"/classes/{course.classes[0].id}")
+    assert all(client.get(path).status_code == 200 for path in paths)
+    course.is_published = False
+    db.flush()
+    assert all(client.get(path).status_code == 404 for path in paths)
+
+
+def test_signed_in_viewers_see_their_own_enrollment_on_a_cached_class_page(cached_app, db, listed, make_member,
+                                                                          make_enrollment):
+    course = listed(title="电工培训")
+    training_class = course.classes[0]
+    member = make_member()
+    enrollment = make_enrollment(training_class, member)
+    anonymous = cached_app.test_client().get(f"/classes/{training_class.id}").get_data(as_text=True)
+    assert f"/enrollments/{enrollment.id}" not in anonymous
+    client = cached_app.test_client()
+    sign_in(client, member)
+    html = client.get(f"/classes/{training_class.id}").get_data(as_text=True)
+    assert f"/enrollments/{enrollment.id}" in html and 'name="csrf-token"' in html
+    assert cached_app.test_client().get(f"/classes/{training_class.id}").get_data(as_text=True) == anonymous
