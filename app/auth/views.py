@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_user, logout_user
 
 from app.access import PUBLIC, SIGNED_IN, Role, allow
@@ -169,6 +170,7 @@ def reset_password(token: str):
 @allow(SIGNED_IN)
 def register_organization():
     form = OrganizationForm()
+    form.name.label.text = pgettext("organization", "Name")  # 机构名称, not a person's 姓名
     if form.validate_on_submit():
         session = get_session()
         try:

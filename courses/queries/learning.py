@@ -107,7 +107,8 @@ def roster(session: Session, training_class: TrainingClass, class_day: ClassDay 
     present = _present_by_enrollment(session, ids)
     return [RosterRow(enrollment=e, present=marks[e.id].present if e.id in marks else None,
                       method=marks[e.id].method if e.id in marks else None,
-                      lessons_done=done.get(e.id, 0), days_present=present.get(e.id, 0)) for e in enrollments]
+                      lessons_done=done.get(e.id, 0), days_present=present.get(e.id, (0, None))[0])
+            for e in enrollments]
 
 
 def _done_by_enrollment(session: Session, ids: list[int]) -> dict[int, int]:
@@ -118,12 +119,15 @@ def _done_by_enrollment(session: Session, ids: list[int]) -> dict[int, int]:
                                 .group_by(LessonProgress.enrollment_id)).all())
 
 
-def _present_by_enrollment(session: Session, ids: list[int]) -> dict[int, int]:
+def _present_by_enrollment(session: Session, ids: list[int]) -> dict[int, tuple[int, date]]:
+    """Per enrollment: the number of days present and the last of them."""
     if not ids:
         return {}
-    return dict(session.execute(select(Attendance.enrollment_id, func.count(Attendance.id))
-                                .where(Attendance.enrollment_id.in_(ids), Attendance.present.is_(True))
-                                .group_by(Attendance.enrollment_id)).all())
+    rows = session.execute(select(Attendance.enrollment_id, func.count(Attendance.id), func.max(ClassDay.day))
+                           .join(ClassDay, ClassDay.id == Attendance.class_day_id)
+                           .where(Attendance.enrollment_id.in_(ids), Attendance.present.is_(True))
+                           .group_by(Attendance.enrollment_id))
+    return {enrollment_id: (count, last_day) for enrollment_id, count, last_day in rows}
 
 
 def _lessons_by_class(session: Session, class_ids: list[int]) -> dict[int, int]:
@@ -168,7 +172,7 @@ def _next_step(enrollment: Enrollment, lessons_total: int, lessons_done: int, me
         return "completed"
     if status != EnrollmentStatus.CONFIRMED:
         return "none"
-    if meets_today:
+    if meets_today:  # (and not yet marked present today)
         return "checkin"
     if lessons_done < lessons_total:
         return "continue" if lessons_done else "start"
@@ -192,10 +196,13 @@ def list_my_training(session: Session, user_id: int, *, now: datetime) -> list[T
         tc = e.training_class
         meets_today = meets_in_person(tc) and tc.starts_on <= today <= tc.ends_on
         total, n_done = lessons.get(e.class_id, 0), done.get(e.id, 0)
+        days_present, last_present = present.get(e.id, (0, None))
+        # Already checked in (or marked present) today: no need to ask for the check-in again.
+        needs_checkin = meets_today and last_present != today
         rows.append(TrainingRow(enrollment=e, lessons_total=total, lessons_done=n_done,
-                                days_total=class_day_count(tc), days_present=present.get(e.id, 0),
+                                days_total=class_day_count(tc), days_present=days_present,
                                 meets_today=meets_today,
-                                next_step=_next_step(e, total, n_done, meets_today, today)))
+                                next_step=_next_step(e, total, n_done, needs_checkin, today)))
     return rows
 
 

@@ -77,7 +77,7 @@ def sign_in(page, base: str, phone: str, password: str = DEMO_PASSWORD) -> None:
 
 @pytest.fixture
 def new_page(browser, request):
-    """``new_page()`` — another person's phone (own cookies); screenshots via ``page.shot(name)``."""
+    """``new_page()`` — another person's phone (own cookies); screenshots via ``page.shot(name[, locator])``."""
     contexts = []
 
     def make():
@@ -88,9 +88,14 @@ def new_page(browser, request):
         page.set_default_timeout(10_000)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-        def shot(name: str) -> Path:
+        def shot(name: str, part=None) -> Path:
+            """The whole page, or only ``part`` (a locator) when the page is too long to read."""
             path = ARTIFACTS / f"{request.node.name}-{name}.png"
-            page.screenshot(path=str(path), full_page=True)
+            if part is not None:
+                part.screenshot(path=str(path))
+            else:
+                page.evaluate("window.scrollTo(0, 0)")  # else the sticky top bar is drawn mid-page
+                page.screenshot(path=str(path), full_page=True)
             return path
 
         page.shot = shot

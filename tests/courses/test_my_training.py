@@ -8,7 +8,7 @@ import pytest
 
 from app.access import Role
 from app.db import utcnow
-from courses.models import ClassMode, EnrollmentStatus
+from courses.models import Attendance, AttendanceMethod, ClassMode, EnrollmentStatus
 from courses.queries.learning import list_my_training, local_day
 from courses.services import learning as svc
 from tests.conftest import bearer, count_queries, sign_in
@@ -43,6 +43,23 @@ def test_next_steps(db, make_class, make_member, make_enrollment, make_lesson, n
     assert e_online.status == EnrollmentStatus.COMPLETED
     rows = {r.enrollment.class_id: r for r in list_my_training(db, worker.id, now=now)}
     assert rows[online.id].next_step == "completed"
+
+
+def test_no_check_in_prompt_once_present_today(db, make_class, make_member, make_enrollment, make_lesson, now):
+    worker = make_member()
+    today = local_day(now)
+    meeting = make_class(mode=ClassMode.OFFLINE, starts_on=today, days=2)
+    make_lesson(meeting)
+    enrollment = make_enrollment(meeting, worker)
+    (row,) = list_my_training(db, worker.id, now=now)
+    assert row.next_step == "checkin"
+    first_day = next(d for d in svc.ensure_class_days(db, meeting) if d.day == today)
+    db.add(Attendance(class_day_id=first_day.id, enrollment_id=enrollment.id, present=True,
+                      method=AttendanceMethod.ROSTER))
+    db.flush()
+    (row,) = list_my_training(db, worker.id, now=now)
+    assert (row.days_present, row.days_total) == (1, 2)
+    assert row.next_step == "start"  # checked in today: on to the lessons, not "scan the code" again
 
 
 def test_only_the_workers_own_enrollments(db, make_class, make_member, make_enrollment, now):
