@@ -16,6 +16,7 @@ Loopback only, every run bounded in time, only the servers it started are stoppe
 
     .venv/bin/python bench/catalog.py --duration 5            # both databases
     .venv/bin/python bench/catalog.py --dbs sqlite --duration 3
+    .venv/bin/python bench/catalog.py --only "course page,class page"   # a subset of the URLs
 """
 
 from __future__ import annotations
@@ -341,6 +342,8 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
         wait_ready(app_base + "/healthz")
         wait_ready(yard)
         urls = targets(app_base, facts)
+        if args.only:
+            urls = [(label, path) for label, path in urls if any(word in label for word in args.only.split(","))]
         for _, path in urls:   # warm every worker's caches (jieba dictionary, templates)
             for _ in range(2 * CORES + 1):
                 assert fetch(app_base + path)[0] == 200, path
@@ -400,6 +403,8 @@ def main() -> None:
     parser.add_argument("--classes", type=int, default=30_000)
     parser.add_argument("--duration", type=int, default=5, help="seconds per URL")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--only", default="", help="measure only the URLs whose label contains one of these "
+                        "comma-separated words, e.g. 'course page,class page'")
     parser.add_argument("--workdir", default="/tmp/bench_catalog")  # noqa: S108 - scratch data
     args = parser.parse_args()
     if shutil.which("wrk") is None:
