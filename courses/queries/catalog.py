@@ -1,7 +1,8 @@
 """Catalog reads: the public course list with search, filters, sort and keyset pagination.
 
 Every list runs a fixed number of statements whatever the page size: a count, the page
-of courses (provider joined) and one ``selectin`` load of their industries. Pages after
+of courses (provider joined) and one ``selectin`` load of their industries. The first page of a
+relevance-ranked search counts its matches in the ranking statement itself (a window count). Pages after
 the first are found by a keyset cursor (``after=``) on the sort key and the id, so a deep
 page costs what the first one does; ``page=`` (OFFSET) stays for API clients that want it.
 
@@ -284,7 +285,12 @@ def _search(session: Session, filters: CatalogFilters, terms: list[str], sort: s
         count = count.join(matches, matches.c.course_id == Course.id)
     base = base.add_columns(score)
     base = base.where(*conditions)
-    if total is None:
+    # Ranking by relevance reads every match anyway: the first page counts them in the same pass
+    # (a window count) instead of a second statement that reads them all again.
+    count_in_page = total is None and sort == "relevance" and not filters.after
+    if count_in_page:
+        base = base.add_columns(func.count().over())
+    elif total is None:
         total = session.scalar(count.where(*conditions)) or 0
 
     price_column = Course.member_price_from if is_member else Course.price_from
@@ -314,6 +320,10 @@ def _search(session: Session, filters: CatalogFilters, terms: list[str], sort: s
         else:
             base = base.offset((filters.page - 1) * filters.per_page)
         rows = session.execute(base.order_by(*order).limit(limit)).all()
+        if count_in_page:
+            # An OFFSET past the end returns no row to read the count from: count them then.
+            total = rows[0][2] if rows else (session.scalar(count.where(*conditions)) or 0
+                                             if filters.page > 1 else 0)
     return total, ([(row[0], int(row[1] or 0)) for row in rows], page)
 
 

@@ -314,6 +314,17 @@ def test_course_page_queries_do_not_grow_with_classes(app, db, listed):
     assert counts[0] == counts[1]
 
 
+def test_relevance_totals_are_counted_with_the_page_even_past_the_last_page(db, listed, now):
+    for i in range(3):
+        listed(title=f"电工培训{i}")
+    listed(title="导游培训")
+    for page, expected in ((1, 2), (2, 1), (5, 0)):
+        result = list_catalog(db, CatalogFilters(q="电工", per_page=2, page=page), now=now, is_member=False)
+        assert result.total == 3 and len(result.items) == expected
+    nothing = list_catalog(db, CatalogFilters(q="焊工"), now=now, is_member=False)
+    assert nothing.total == 0 and nothing.items == []
+
+
 def test_class_page_queries_do_not_grow_with_lessons(app, db, listed, make_class, make_lesson, make_user):
     course = listed(classes=[{}])
     instructor = make_user(Role.INSTRUCTOR)
