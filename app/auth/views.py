@@ -36,7 +36,7 @@ from app.auth.models import ADMIN_ROLE, INVITABLE_ROLES, Organization, OrgKind
 from app.db import get_session, utcnow
 from app.errors import DomainError
 from app.extensions import limiter
-from app.forms import show_error
+from app.forms import show_error, submit
 from app.labels import label
 
 bp = Blueprint("auth", __name__)
@@ -65,15 +65,10 @@ def _login_limit() -> str:
 def signup():
     form = SignUpForm()
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            user = services.register_user(session, name=form.name.data, password=form.password.data,
-                                          phone=form.phone.data or None, email=form.email.data or None)
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        ok, user = submit(form, lambda session: services.register_user(
+            session, name=form.name.data, password=form.password.data, phone=form.phone.data or None,
+            email=form.email.data or None))
+        if ok:
             login_user(user)
             flash(_("Welcome! Link your union membership to get member prices."), "success")
             return redirect(safe_next(url_for("membership.link")))
@@ -113,15 +108,9 @@ def logout():
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            services.change_password(session, actor=current_user, current_password=form.current_password.data,
-                                     new_password=form.new_password.data)
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: services.change_password(
+            session, actor=current_user, current_password=form.current_password.data,
+            new_password=form.new_password.data)).ok:
             login_user(current_user._get_current_object())  # stay signed in after the change
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.account"))
@@ -149,16 +138,9 @@ def forgot_password():
 def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            services.reset_password(session, token=token, new_password=form.new_password.data,
-                                    secret_key=current_app.config["SECRET_KEY"],
-                                    max_age=current_app.config["PASSWORD_RESET_TTL"])
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: services.reset_password(
+            session, token=token, new_password=form.new_password.data, secret_key=current_app.config["SECRET_KEY"],
+            max_age=current_app.config["PASSWORD_RESET_TTL"])).ok:
             flash(_("Your password has been reset. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -172,17 +154,11 @@ def register_organization():
     form = OrganizationForm()
     form.name.label.text = pgettext("organization", "Name")  # 机构名称, not a person's 姓名
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            org = services.register_organization(
-                session, actor=current_user, kind=OrgKind(form.kind.data), name=form.name.data,
-                credit_code=form.credit_code.data or None, city=form.city.data or "",
-                contact_phone=form.contact_phone.data or "", description=form.description.data or "")
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        ok, org = submit(form, lambda session: services.register_organization(
+            session, actor=current_user, kind=OrgKind(form.kind.data), name=form.name.data,
+            credit_code=form.credit_code.data or None, city=form.city.data or "",
+            contact_phone=form.contact_phone.data or "", description=form.description.data or ""))
+        if ok:
             flash(_("Registered. The union will review your organization before it can act."), "success")
             return redirect(url_for("auth.organization", org_id=org.id))
     return render_template("auth/organization_new.html", form=form)
@@ -205,16 +181,10 @@ def organization(org_id: int):
     form = InviteForm()
     form.role.choices = [(r.value, label(r, "role")) for r in INVITABLE_ROLES[OrgKind(org.kind)]]
     if form.validate_on_submit():
-        try:
-            services.invite_staff(session, actor=current_user, org_id=org.id, contact=form.contact.data,
-                                  role=Role(form.role.data), now=utcnow(),
-                                  ttl_days=current_app.config["INVITATION_TTL_DAYS"],
-                                  invite_url=lambda t: url_for("auth.invitation", token=t, _external=True))
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: services.invite_staff(
+            session, actor=current_user, org_id=org.id, contact=form.contact.data, role=Role(form.role.data),
+            now=utcnow(), ttl_days=current_app.config["INVITATION_TTL_DAYS"],
+            invite_url=lambda t: url_for("auth.invitation", token=t, _external=True))).ok:
             flash(_("Invitation sent."), "success")
             return redirect(url_for("auth.organization", org_id=org.id))
     return render_template("auth/organization.html", org=org, form=form,

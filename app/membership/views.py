@@ -10,7 +10,7 @@ from app.access import Role, allow
 from app.auth.forms import DecisionForm
 from app.db import get_session, utcnow
 from app.errors import DomainError
-from app.forms import show_error
+from app.forms import submit
 from app.membership import queries, services
 from app.membership.forms import LinkMembershipForm, RegisterImportForm
 from app.membership.models import RegisterImport
@@ -29,15 +29,11 @@ def link():
         data = services.MembershipInput(member_no=form.member_no.data, union_name=form.union_name.data,
                                         employer=form.employer.data, real_name=form.real_name.data,
                                         id_number=form.id_number.data)
-        try:
-            profile = services.link_membership(session, actor=current_user, data=data, vault=vault(), now=utcnow())
-        except DomainError as exc:
-            session.rollback()
-            form.id_number.data = ""  # never echo an ID number back into the page
-            show_error(form, exc)
-        else:
-            session.commit()
-            if profile.is_verified:
+        form.id_number.data = ""  # never echo an ID number back into the page
+        ok, linked = submit(form, lambda session: services.link_membership(
+            session, actor=current_user, data=data, vault=vault(), now=utcnow()))
+        if ok:
+            if linked.is_verified:
                 flash(_("Your membership is verified. Member prices now apply."), "success")
             else:
                 flash(_("Submitted. The union will check your membership shortly."), "info")
@@ -55,14 +51,10 @@ def admin():
     form = RegisterImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            batch = services.import_register(session, actor=current_user, filename=upload.filename or "register",
-                                             content=upload.read(), vault=vault(), now=utcnow())
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        ok, batch = submit(form, lambda session: services.import_register(
+            session, actor=current_user, filename=upload.filename or "register", content=upload.read(),
+            vault=vault(), now=utcnow()))
+        if ok:
             return redirect(url_for("membership.import_report", import_id=batch.id))
     pending = list(session.scalars(queries.list_pending_links()))
     imports = list(session.scalars(queries.list_imports()))

@@ -12,7 +12,7 @@ from app.access import Role, allow
 from app.auth.forms import EmptyForm
 from app.db import get_session, utcnow
 from app.errors import DomainError
-from app.forms import show_error
+from app.forms import submit
 from app.i18n import SHANGHAI
 from courses.forms.shelf import ClassForm, CourseForm, IndustryForm, RejectForm, to_fen, to_yuan
 from courses.models import Course, TrainingClass
@@ -61,16 +61,12 @@ def new_course():
     form = CourseForm()
     _course_choices(form, form.provider_id.data if form.is_submitted() else None)
     if form.validate_on_submit():
-        session = get_session()
-        try:
+        def create(session):
             course = shelf.create_course(session, actor=current_user, provider_id=form.provider_id.data or None,
                                          now=utcnow(), **form.changes())
             _save_cover(session, course, form)
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+
+        if submit(form, create).ok:
             flash(_("Draft saved. Add classes, then submit it for review."), "success")
             return redirect(url_for("courses.provider_courses"))
     return render_template("courses/shelf/course_form.html", form=form, course=None)
@@ -97,17 +93,14 @@ def edit_course(course_id: int):
         form.instructor_ids.data = [u.id for u in course.instructors]
         form.skills.data = "、".join(course.skills or [])
     if form.validate_on_submit():
-        session = get_session()
         was_approved = course.status == "approved"
-        try:
+
+        def update(session):
             shelf.update_course(session, actor=current_user, course_id=course.id, changes=form.changes(),
                                 now=utcnow())
             _save_cover(session, course, form)
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+
+        if submit(form, update).ok:
             if was_approved and course.status == "submitted":
                 flash(_("Saved. The changes go to the union for review; the course is hidden until approved."),
                       "info")
@@ -166,14 +159,8 @@ def new_class(course_id: int):
     form = ClassForm()
     _class_choices(form, course.provider_id)
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            shelf.create_class(session, actor=current_user, course_id=course.id, now=utcnow(), **_class_values(form))
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: shelf.create_class(
+                session, actor=current_user, course_id=course.id, now=utcnow(), **_class_values(form))).ok:
             flash(_("Class added."), "success")
             return redirect(url_for("courses.provider_courses"))
     return render_template("courses/shelf/class_form.html", form=form, course=course, training_class=None)
@@ -195,15 +182,8 @@ def edit_class(class_id: int):
         form.member_price.data = to_yuan(training_class.member_price)
         form.instructor_id.data = training_class.instructor_id or 0
     if form.validate_on_submit():
-        session = get_session()
-        try:
-            shelf.update_class(session, actor=current_user, class_id=class_id, changes=_class_values(form),
-                               now=utcnow())
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: shelf.update_class(
+                session, actor=current_user, class_id=class_id, changes=_class_values(form), now=utcnow())).ok:
             flash(_("Class saved."), "success")
             return redirect(url_for("courses.provider_courses"))
     return render_template("courses/shelf/class_form.html", form=form, course=course, training_class=training_class)
@@ -247,14 +227,9 @@ def industries():
     session = get_session()
     form = IndustryForm()
     if form.validate_on_submit():
-        try:
-            shelf.add_industry(session, actor=current_user, code=form.code.data, name_zh=form.name_zh.data,
-                               name_en=form.name_en.data, is_future=form.is_future.data)
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: shelf.add_industry(
+                session, actor=current_user, code=form.code.data, name_zh=form.name_zh.data,
+                name_en=form.name_en.data, is_future=form.is_future.data)).ok:
             flash(_("Industry added."), "success")
             return redirect(url_for("courses.industries"))
     return render_template("courses/shelf/industries.html", form=form, industries=queries.list_industries(session))
