@@ -25,7 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.access import Role, allow
 from app.db import get_session, utcnow
 from app.errors import DomainError
-from app.forms import show_error
+from app.forms import show_error, submit
 from app.security import csrf
 from app.views import NAV
 from courses.forms.learning import ActionForm, EditLessonForm, LessonForm
@@ -267,14 +267,9 @@ def manage_lessons(class_id: int):
     training_class = services.get_class_for_teacher(session, actor=current_user, class_id=class_id)
     form = LessonForm()
     if form.validate_on_submit():
-        try:
-            services.add_lesson(session, actor=current_user, class_id=class_id, kind=LessonKind(form.kind.data),
-                                upload=_upload_of(form), upload_folder=_upload_folder(), **_lesson_form_values(form))
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: services.add_lesson(
+                session, actor=current_user, class_id=class_id, kind=LessonKind(form.kind.data),
+                upload=_upload_of(form), upload_folder=_upload_folder(), **_lesson_form_values(form))).ok:
             flash(_("Lesson added."), "success")
             return redirect(url_for("courses.manage_lessons", class_id=class_id))
     return render_template("courses/learning/manage_lessons.html", training_class=training_class,
@@ -290,14 +285,9 @@ def edit_lesson(lesson_id: int):
     item = services.get_lesson_for_teacher(session, actor=current_user, lesson_id=lesson_id)
     form = EditLessonForm(obj=item) if request.method == "GET" else EditLessonForm()
     if form.validate_on_submit():
-        try:
-            services.update_lesson(session, actor=current_user, lesson_id=lesson_id, upload=_upload_of(form),
-                                   upload_folder=_upload_folder(), **_lesson_form_values(form))
-        except DomainError as exc:
-            session.rollback()
-            show_error(form, exc)
-        else:
-            session.commit()
+        if submit(form, lambda session: services.update_lesson(
+                session, actor=current_user, lesson_id=lesson_id, upload=_upload_of(form),
+                upload_folder=_upload_folder(), **_lesson_form_values(form))).ok:
             flash(_("Lesson saved."), "success")
             return redirect(url_for("courses.manage_lessons", class_id=item.class_id))
     return render_template("courses/learning/edit_lesson.html", lesson=item, training_class=item.training_class,
