@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -105,6 +105,13 @@ def init_app(app: Flask) -> None:
 def get_session() -> Session:
     """The session of the current application context (edges only)."""
     return db_session()
+
+
+def paginate(session: Session, stmt: Select, *, page: int, per_page: int) -> tuple[list, int]:
+    """One page of ``stmt``'s rows (1-based ``page``) and the total count: two queries."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return rows, total
 
 
 def get_engine() -> Engine:

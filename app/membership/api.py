@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from app.access import Role, allow
 from app.api import PageQuery, created, endpoint, page_of, parse_body, parse_query
 from app.auth.api import membership_out
 from app.auth.schemas import MembershipOut
-from app.db import get_session, utcnow
+from app.db import get_session, paginate, utcnow
 from app.errors import Invalid
 from app.membership import queries, services
 from app.membership.schemas import (
@@ -72,13 +71,11 @@ def import_register():
 def pending():
     args = parse_query(PageQuery)
     session = get_session()
-    stmt = queries.list_pending_links()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.limit(args.per_page).offset((args.page - 1) * args.per_page))
+    rows, total = paginate(session, queries.list_pending_links(), page=args.page, per_page=args.per_page)
     items = [PendingLinkOut(id=p.id, user_id=p.user_id, member_no=p.member_no, real_name=p.real_name,
                             union_name=p.union_name, employer=p.employer_name, id_number=p.id_masked,
                             submitted_at=p.submitted_at.isoformat()).model_dump() for p in rows]
-    return jsonify(page_of(items, page=args.page, per_page=args.per_page, total=total or 0))
+    return jsonify(page_of(items, page=args.page, per_page=args.per_page, total=total))
 
 
 @bp.post("/membership/<int:profile_id>/decision")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.db import paginate
 from app.payments.models import Payment, Refund
 from courses.models import ACTIVE, Enrollment, TrainingClass
 from courses.services.enrollment import PURPOSE
@@ -18,13 +19,9 @@ def get_active_enrollment(session: Session, *, user_id: int, class_id: int) -> E
 
 def list_my_enrollments(session: Session, *, user_id: int, page: int, per_page: int) -> tuple[list[Enrollment], int]:
     """A worker's enrollments, newest first, with class and course loaded (one query per page)."""
-    total = session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.user_id == user_id)) or 0
-    rows = list(session.scalars(
-        select(Enrollment).where(Enrollment.user_id == user_id)
-        .options(joinedload(Enrollment.training_class).joinedload(TrainingClass.course))
-        .order_by(Enrollment.created_at.desc(), Enrollment.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).unique())
-    return rows, total
+    return paginate(session, select(Enrollment).where(Enrollment.user_id == user_id)
+                    .options(joinedload(Enrollment.training_class).joinedload(TrainingClass.course))
+                    .order_by(Enrollment.created_at.desc(), Enrollment.id.desc()), page=page, per_page=per_page)
 
 
 def payments_by_enrollment(session: Session, enrollment_ids: list[int]) -> dict[int, Payment]:
