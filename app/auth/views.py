@@ -36,7 +36,7 @@ from app.auth.models import ADMIN_ROLE, INVITABLE_ROLES, Organization, OrgKind
 from app.db import get_session, utcnow
 from app.errors import DomainError
 from app.extensions import limiter
-from app.forms import show_error, submit
+from app.forms import perform, show_error, submit
 from app.labels import label
 
 bp = Blueprint("auth", __name__)
@@ -222,15 +222,10 @@ def decide_organization(org_id: int, decision: str):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        org = services.decide_organization(session, actor=current_user, org_id=org_id,
-                                           approve=decision == "approve", note=form.note.data or "", now=utcnow())
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
+    ok, org = perform(lambda session: services.decide_organization(
+        session, actor=current_user, org_id=org_id, approve=decision == "approve", note=form.note.data or "",
+        now=utcnow()))
+    if ok:
         flash(_("%(org)s: %(status)s", org=org.name, status=label(org.status)), "success")
     return redirect(url_for("auth.pending_organizations"))
 

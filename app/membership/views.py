@@ -9,8 +9,7 @@ from flask_login import current_user
 from app.access import Role, allow
 from app.auth.forms import DecisionForm
 from app.db import get_session, utcnow
-from app.errors import DomainError
-from app.forms import submit
+from app.forms import perform, submit
 from app.membership import queries, services
 from app.membership.forms import LinkMembershipForm, RegisterImportForm
 from app.membership.models import RegisterImport
@@ -77,14 +76,8 @@ def decide(profile_id: int, decision: str):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        services.decide_membership(session, actor=current_user, profile_id=profile_id,
-                                   approve=decision == "approve", note=form.note.data or "", now=utcnow())
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
+    if perform(lambda session: services.decide_membership(
+            session, actor=current_user, profile_id=profile_id, approve=decision == "approve",
+            note=form.note.data or "", now=utcnow())).ok:
         flash(_("Decision saved."), "success")
     return redirect(url_for("membership.admin"))

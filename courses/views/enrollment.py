@@ -9,6 +9,8 @@ from flask_login import current_user
 from app.access import Role, allow
 from app.db import get_session, utcnow
 from app.errors import DomainError
+from app.forms import perform
+from app.money import format_money
 from app.payments import services as payments
 from app.payments.gateway import GatewayError, StripeGateway
 from app.payments.models import PaymentMethod, PaymentStatus
@@ -66,17 +68,10 @@ def enroll(class_id: int):
     form = EnrollForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        enrollment = service.enroll(session, actor=current_user, class_id=class_id, now=utcnow(),
-                                    settings=enrollment_settings())
-    except DomainError as exc:
-        session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
+    ok, enrollment = perform(lambda session: service.enroll(
+        session, actor=current_user, class_id=class_id, now=utcnow(), settings=enrollment_settings()))
+    if not ok:
         return redirect(url_for("courses.class_detail", class_id=class_id))
-    session.commit()
     messages = {
         EnrollmentStatus.CONFIRMED: (_("You are enrolled. See you in class!"), "success"),
         EnrollmentStatus.PENDING_PAYMENT: (_("Your seat is held. Pay before the time runs out to keep it."), "info"),
@@ -119,19 +114,12 @@ def cancel_enrollment(enrollment_id: int):
     form = CancelEnrollmentForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        _enrollment, refunded = service.cancel_enrollment(session, actor=current_user, enrollment_id=enrollment_id,
-                                                now=utcnow(), settings=enrollment_settings(), gateway=gateway(),
-                                                reason=form.reason.data or "")
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
+    ok, result = perform(lambda session: service.cancel_enrollment(
+        session, actor=current_user, enrollment_id=enrollment_id, now=utcnow(), settings=enrollment_settings(),
+        gateway=gateway(), reason=form.reason.data or ""))
+    if ok:
+        _enrollment, refunded = result
         if refunded:
-            from app.money import format_money
-
             flash(_("Cancelled. %(amount)s will be refunded.", amount=format_money(refunded)), "success")
         else:
             flash(_("Cancelled."), "success")
@@ -165,16 +153,10 @@ def confirm_offline_payment(enrollment_id: int):
         flash(_("Give the bank slip or receipt number."), "error")
     elif payment is None:
         flash(_("This enrollment has nothing to pay."), "error")
-    else:
-        try:
-            payments.record_offline_payment(session, actor=current_user, payment_id=payment.id,
-                                            reference=form.reference.data, now=utcnow(), gateway=gateway())
-        except DomainError as exc:
-            session.rollback()
-            flash(exc.message, "error")
-        else:
-            session.commit()
-            flash(_("Payment recorded; %(name)s is confirmed.", name=enrollment.user.name), "success")
+    elif perform(lambda session: payments.record_offline_payment(
+            session, actor=current_user, payment_id=payment.id, reference=form.reference.data, now=utcnow(),
+            gateway=gateway())).ok:
+        flash(_("Payment recorded; %(name)s is confirmed.", name=enrollment.user.name), "success")
     return redirect(url_for("courses.class_enrollments", class_id=enrollment.class_id))
 
 
@@ -184,17 +166,11 @@ def record_offline_refund(refund_id: int):
     form = OfflineRefundForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        refund = payments.record_offline_refund(session, actor=current_user, refund_id=refund_id, now=utcnow())
-    except DomainError as exc:
-        session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
+    ok, refund = perform(lambda session: payments.record_offline_refund(
+        session, actor=current_user, refund_id=refund_id, now=utcnow()))
+    if not ok:
         return redirect(url_for("courses.provider_courses"))
-    enrollment = session.get(Enrollment, refund.payment.reference_id)
-    session.commit()
+    enrollment = get_session().get(Enrollment, refund.payment.reference_id)
     flash(_("Refund recorded."), "success")
     return redirect(url_for("courses.class_enrollments", class_id=enrollment.class_id))
 
@@ -204,16 +180,10 @@ def record_offline_refund(refund_id: int):
 def cancel_class(class_id: int):
     training_class = _managed_class(class_id)
     form = CancelClassForm()
-    session = get_session()
     if form.validate_on_submit():
-        try:
-            service.cancel_class(session, actor=current_user, class_id=class_id, reason=form.reason.data,
-                                 now=utcnow(), gateway=gateway())
-        except DomainError as exc:
-            session.rollback()
-            flash(exc.message, "error")
-        else:
-            session.commit()
+        if perform(lambda session: service.cancel_class(
+                session, actor=current_user, class_id=class_id, reason=form.reason.data, now=utcnow(),
+                gateway=gateway())).ok:
             flash(_("The class is cancelled; everyone has been told and refunds are on their way."), "success")
     else:
         flash(_("Tell the participants why the class is cancelled."), "error")

@@ -25,7 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.access import Role, allow
 from app.db import get_session, utcnow
 from app.errors import DomainError
-from app.forms import show_error, submit
+from app.forms import perform, show_error, submit
 from app.security import csrf
 from app.views import NAV
 from courses.forms.learning import ActionForm, EditLessonForm, LessonForm
@@ -125,16 +125,10 @@ def lesson_done(lesson_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        progress = services.mark_lesson_done(session, actor=current_user, lesson_id=lesson_id, now=utcnow())
-    except DomainError as exc:
-        session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
+    ok, progress = perform(lambda session: services.mark_lesson_done(
+        session, actor=current_user, lesson_id=lesson_id, now=utcnow()))
+    if not ok:
         return redirect(url_for("courses.my_training"))
-    session.commit()
     if progress.completed_now:
         flash(_("Congratulations! You have completed this class."), "success")
     else:

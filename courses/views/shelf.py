@@ -11,8 +11,7 @@ from flask_login import current_user
 from app.access import Role, allow
 from app.auth.forms import EmptyForm
 from app.db import get_session, utcnow
-from app.errors import DomainError
-from app.forms import submit
+from app.forms import perform, submit
 from app.i18n import SHANGHAI
 from courses.forms.shelf import ClassForm, CourseForm, IndustryForm, RejectForm, to_fen, to_yuan
 from courses.models import Course, TrainingClass
@@ -115,22 +114,15 @@ def edit_course(course_id: int):
 def course_action(course_id: int, action: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        if action == "submit":
-            shelf.submit_course(session, actor=current_user, course_id=course_id, now=utcnow())
-            message = _("Submitted for review.")
-        else:
-            shelf.publish_course(session, actor=current_user, course_id=course_id, publish=action == "publish",
-                                 now=utcnow())
-            message = _("Published.") if action == "publish" else _("Unpublished.")
-    except DomainError as exc:
-        session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.message, "error")
+    if action == "submit":
+        done = perform(lambda session: shelf.submit_course(session, actor=current_user, course_id=course_id,
+                                                           now=utcnow())).ok
+        message = _("Submitted for review.")
     else:
-        session.commit()
+        done = perform(lambda session: shelf.publish_course(
+            session, actor=current_user, course_id=course_id, publish=action == "publish", now=utcnow())).ok
+        message = _("Published.") if action == "publish" else _("Unpublished.")
+    if done:
         flash(message, "success")
     return redirect(url_for("courses.provider_courses"))
 
@@ -204,18 +196,13 @@ def review_course(course_id: int, decision: str):
     form = RejectForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    try:
-        if decision == "approve":
-            course = shelf.approve_course(session, actor=current_user, course_id=course_id, now=utcnow())
-        else:
-            course = shelf.reject_course(session, actor=current_user, course_id=course_id,
-                                         reason=form.reason.data or "", now=utcnow())
-    except DomainError as exc:
-        session.rollback()
-        flash(exc.message, "error")
+    if decision == "approve":
+        ok, course = perform(lambda session: shelf.approve_course(
+            session, actor=current_user, course_id=course_id, now=utcnow()))
     else:
-        session.commit()
+        ok, course = perform(lambda session: shelf.reject_course(
+            session, actor=current_user, course_id=course_id, reason=form.reason.data or "", now=utcnow()))
+    if ok:
         flash(_("%(title)s: approved", title=course.title) if decision == "approve"
               else _("%(title)s: rejected", title=course.title), "success")
     return redirect(url_for("courses.review_queue"))
