@@ -93,51 +93,61 @@ def _render_results(session, args, *, is_member: bool, cache) -> str:
                            next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1)
 
 
+def _kept_for_visitors(kind: str, *, still_public, render):
+    """Serve the page kept for session-less visitors while ``still_public()`` holds; otherwise
+    render it (``render() -> (html, is_public)``) and keep it if it may be shared.
+
+    See ``courses.catalog_cache``: seats left and "Enrolling" tags may lag by a few seconds.
+    """
+    page_key = anonymous_page_key(kind)
+    if page_key:
+        html = catalog_cache().get(page_key)
+        if html is not None and still_public():
+            return html
+    html, is_public = render()
+    if page_key and is_public and not flask_session:
+        catalog_cache()[page_key] = html
+    return html
+
+
 @bp.get("/courses/<int:course_id>")
 @allow(PUBLIC)
 def course_detail(course_id: int):
     session = get_session()
-    # A visitor with no session gets the page kept for a few seconds, if the course is still public
-    # (see courses.catalog_cache): seats left and "Enrolling" tags may lag by that much.
-    page_key = anonymous_page_key("course")
-    if page_key:
-        html = catalog_cache().get(page_key)
-        if html is not None and queries.is_public_course(session, course_id):
-            return html
-    course = queries.get_visible_course(session, viewer=current_user, course_id=course_id)
-    is_member = queries.is_verified_member(session, current_user)
-    now = utcnow()
-    classes = [(c, queries.class_price(c, is_member=is_member), queries.is_enrollable(c, now=now))
-               for c in queries.list_open_classes(session, course.id, now=now)]
-    html = render_template("courses/catalog/course.html", course=course, classes=classes, is_member=is_member,
-                           mode_labels=MODE_LABELS, can_manage=can_manage_course(current_user, course))
-    if page_key and course.is_public and not flask_session:
-        catalog_cache()[page_key] = html
-    return html
+
+    def render():
+        course = queries.get_visible_course(session, viewer=current_user, course_id=course_id)
+        is_member = queries.is_verified_member(session, current_user)
+        now = utcnow()
+        classes = [(c, queries.class_price(c, is_member=is_member), queries.is_enrollable(c, now=now))
+                   for c in queries.list_open_classes(session, course.id, now=now)]
+        html = render_template("courses/catalog/course.html", course=course, classes=classes, is_member=is_member,
+                               mode_labels=MODE_LABELS, can_manage=can_manage_course(current_user, course))
+        return html, course.is_public
+
+    return _kept_for_visitors("course", still_public=lambda: queries.is_public_course(session, course_id),
+                              render=render)
 
 
 @bp.get("/classes/<int:class_id>")
 @allow(PUBLIC)
 def class_detail(class_id: int):
     session = get_session()
-    # As the course page: kept for a few seconds for visitors with no session while its course is public.
-    page_key = anonymous_page_key("class")
-    if page_key:
-        html = catalog_cache().get(page_key)
-        if html is not None and queries.is_public_class(session, class_id):
-            return html
-    training_class = queries.get_visible_class(session, viewer=current_user, class_id=class_id)
-    is_member = queries.is_verified_member(session, current_user)
-    now = utcnow()
-    html = render_template("courses/catalog/class.html", training_class=training_class,
-                           course=training_class.course,
-                           price=queries.class_price(training_class, is_member=is_member),
-                           is_member=is_member, is_open=queries.is_enrollable(training_class, now=now),
-                           mode_labels=MODE_LABELS, refund_labels=REFUND_LABELS,
-                           can_manage=can_manage_course(current_user, training_class.course))
-    if page_key and training_class.course.is_public and not flask_session:
-        catalog_cache()[page_key] = html
-    return html
+
+    def render():
+        training_class = queries.get_visible_class(session, viewer=current_user, class_id=class_id)
+        is_member = queries.is_verified_member(session, current_user)
+        now = utcnow()
+        html = render_template("courses/catalog/class.html", training_class=training_class,
+                               course=training_class.course,
+                               price=queries.class_price(training_class, is_member=is_member),
+                               is_member=is_member, is_open=queries.is_enrollable(training_class, now=now),
+                               mode_labels=MODE_LABELS, refund_labels=REFUND_LABELS,
+                               can_manage=can_manage_course(current_user, training_class.course))
+        return html, training_class.course.is_public
+
+    return _kept_for_visitors("class", still_public=lambda: queries.is_public_class(session, class_id),
+                              render=render)
 
 
 @bp.get("/media/covers/<name>")
