@@ -48,12 +48,15 @@ def register_purpose(name: str, *, succeeded: Handler, failed: Handler | None = 
     PURPOSES[name] = Purpose(succeeded=succeeded, failed=failed, refunded=refunded)
 
 
-def _handler(payment: Payment, kind: str) -> Handler | None:
+def _tell_purpose(session: Session, payment: Payment, kind: str, now: datetime) -> None:
+    """Run the ``kind`` handler ("succeeded", "failed", "refunded") of the payment's purpose."""
     purpose = PURPOSES.get(payment.purpose)
     if purpose is None:
         log.error("payment %s has unregistered purpose %r", payment.id, payment.purpose)
-        return None
-    return getattr(purpose, kind)
+        return
+    handler = getattr(purpose, kind)
+    if handler:
+        handler(session, payment, now)
 
 
 # --- creating payments -------------------------------------------------------------------------
@@ -129,9 +132,7 @@ def apply_payment_succeeded(session: Session, *, payment_id: int, now: datetime)
                        {"status": PaymentStatus.SUCCEEDED, "paid_at": now, "updated_at": now}):
         return False
     payment = session.get(Payment, payment_id)
-    handler = _handler(payment, "succeeded")
-    if handler:
-        handler(session, payment, now)
+    _tell_purpose(session, payment, "succeeded", now)
     session.flush()
     return True
 
@@ -142,9 +143,7 @@ def apply_payment_failed(session: Session, *, payment_id: int, now: datetime) ->
                        {"status": PaymentStatus.FAILED, "updated_at": now}):
         return False
     payment = session.get(Payment, payment_id)
-    handler = _handler(payment, "failed")
-    if handler:
-        handler(session, payment, now)
+    _tell_purpose(session, payment, "failed", now)
     session.flush()
     return True
 
@@ -245,9 +244,7 @@ def complete_refund(session: Session, *, refund_id: int, stripe_refund_id: str |
     payment = session.get(Payment, refund.payment_id, with_for_update=True)
     session.refresh(payment)
     _set_refunded_amount(payment, payment.refunded_amount + refund.amount, now)
-    handler = _handler(payment, "refunded")
-    if handler:
-        handler(session, payment, now)
+    _tell_purpose(session, payment, "refunded", now)
     session.flush()
     return True
 
@@ -343,9 +340,8 @@ def _apply_stripe_refunded_total(session: Session, payment: Payment, refunded: i
     if refunded > payment.refunded_amount:   # refunded in the Stripe dashboard, not by us
         before = payment.status
         _set_refunded_amount(payment, refunded, now)
-        handler = _handler(payment, "refunded")
-        if handler and before != payment.status:
-            handler(session, payment, now)
+        if before != payment.status:
+            _tell_purpose(session, payment, "refunded", now)
 
 
 # --- reconciliation ----------------------------------------------------------------------------
