@@ -1,6 +1,5 @@
 """Messages are delivered only after the transaction that queued them commits."""
 
-from sqlalchemy import select
 
 from app.auth.models import OutboxMessage
 from app.notify import queue_message
