@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -313,7 +313,7 @@ def test_refresh_course_listing_follows_the_open_classes(db, make_course, make_c
     assert course.modes == " blended offline " and course.cities == " 三亚 海口 "
 
     later.status = ClassStatus.CANCELLED   # what the enrollment work does, then it calls refresh
-    shelf.refresh_course_listing(db, course.id)
+    shelf.refresh_course_listing(db, course.id, now=now)
     assert (course.price_from, course.member_price_from, course.has_free_member_class) == (50000, 40000, False)
     assert course.cities == " 三亚 "
 
@@ -324,7 +324,7 @@ def test_refresh_course_listing_follows_the_open_classes(db, make_course, make_c
 
 def test_refresh_course_listing_unknown_course(db):
     with pytest.raises(NotFound):
-        shelf.refresh_course_listing(db, 987654)
+        shelf.refresh_course_listing(db, 987654, now=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_update_class_refreshes_listing(db, make_course, make_class, admin, now):

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.access import Role
 from app.auth.models import Organization, User
 from app.auth.services import require_approved_org
-from app.db import utcnow
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.i18n import SHANGHAI
 from courses.models import (
@@ -149,10 +148,9 @@ def open_classes_select(course_ids, now: datetime):
             .order_by(TrainingClass.starts_on, TrainingClass.id))
 
 
-def refresh_course_listing(session: Session, course_id: int, *, now: datetime | None = None) -> Course:
+def refresh_course_listing(session: Session, course_id: int, *, now: datetime) -> Course:
     """Recompute the course's catalog columns from its open classes (call whenever classes change).
     Raises NotFound."""
-    now = now or utcnow()
     course = session.get(Course, course_id)
     if course is None:
         raise NotFound(_("No such course."))
