@@ -17,11 +17,16 @@ class ChineseJSON(DefaultJSONProvider):
     sort_keys = False
 
 
+# The domains this platform runs, in dependency order: the one place ``app/`` names them.
+DOMAINS: tuple[str, ...] = ("courses",)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides settings (tests use it)."""
     from app import access, db, errors, i18n, security
     from app.celery import celery_init_app
     from app.config import load_config
+    from app.domain import install, load_domains
     from app.extensions import limiter, login_manager
 
     app = Flask(__name__, instance_relative_config=True)
@@ -31,47 +36,41 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    domains = load_domains(app.config.get("DOMAINS", DOMAINS))
 
     db.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     access.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, domains)
     login_manager.init_app(app)
     limiter.init_app(app)
-    celery_init_app(app)
+    celery_init_app(app, domains)
 
     from app.auth import loaders
     loaders.init_app(app)
 
-    _register_blueprints(app)
-    _register_domain_tasks()
+    _register_platform(app)
+    install(app, domains)
 
     from app.cli import register_commands
     register_commands(app)
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    """The explicit list of every domain's HTML and JSON blueprints."""
+def _register_platform(app: Flask) -> None:
+    """The platform's own blueprints and tasks; domains add theirs through their declaration."""
+    from app import notify  # noqa: F401 - tasks
     from app.api import openapi_bp
     from app.auth.api import bp as auth_api
     from app.auth.views import bp as auth_views
     from app.health import bp as health
     from app.membership.api import bp as membership_api
     from app.membership.views import bp as membership_views
+    from app.payments import tasks  # noqa: F401 - tasks
     from app.payments.views import bp as payments_views
     from app.views import bp as main_views
-    from courses.api import bp as courses_api
-    from courses.views import bp as courses_views
 
     for blueprint in (main_views, health, auth_views, membership_views, openapi_bp, auth_api, membership_api,
-                      payments_views, courses_views, courses_api):
+                      payments_views):
         app.register_blueprint(blueprint)
-
-
-def _register_domain_tasks() -> None:
-    """Import task modules so Celery knows every task by name."""
-    import app.notify  # noqa: F401
-    import app.payments.tasks  # noqa: F401
-    import courses.tasks  # noqa: F401

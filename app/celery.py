@@ -7,15 +7,11 @@ Production: ``CELERY_BROKER_URL=redis://...``, a worker and beat (see README).
 from __future__ import annotations
 
 from celery import Celery, Task
-from celery.schedules import crontab
 from flask import Flask
 
-# Periodic jobs; each domain's tasks module registers its own tasks by name.
-BEAT_SCHEDULE = {
-    "release-expired-holds": {"task": "courses.release_expired_holds", "schedule": 60.0},
+# The platform's own periodic jobs; each domain declares its own (``Domain.beat``).
+PLATFORM_BEAT = {
     "reconcile-payments": {"task": "app.reconcile_payments", "schedule": 15 * 60.0},
-    "class-reminders": {"task": "courses.send_class_reminders", "schedule": crontab(minute=0)},
-    "refresh-catalog-listings": {"task": "courses.refresh_listings", "schedule": crontab(hour=0, minute=5)},
 }
 
 
@@ -30,7 +26,9 @@ def enqueue(task: Task, *args, **kwargs):
     return current_app.extensions["celery"].tasks[task.name].apply_async(args, kwargs)
 
 
-def celery_init_app(app: Flask) -> Celery:
+def celery_init_app(app: Flask, domains=()) -> Celery:
+    from app.domain import beat_schedule
+
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
@@ -38,7 +36,7 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
-    celery_app.conf.beat_schedule = BEAT_SCHEDULE
+    celery_app.conf.beat_schedule = {**PLATFORM_BEAT, **beat_schedule(domains)}
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app

@@ -1,10 +1,9 @@
 """Demo data in Chinese: the provincial federation, 海南省电力学校, the grid company, one user
-per role. Idempotent: running it twice changes nothing. Domains add their own demo data by
-appending loaders to ``DEMO_LOADERS``."""
+per role. Idempotent: running it twice changes nothing. Each installed domain adds its own
+demo data through its declaration (``Domain.demo``), in the order the domains are listed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,10 +38,6 @@ class DemoWorld:
     password: str = DEMO_PASSWORD
     rows: list[tuple[str, str, str]] = field(default_factory=list)
 
-
-# Domain modules with a ``load(world: DemoWorld)`` function, loaded in this order.
-DEMO_MODULES = ["courses.demo"]
-DEMO_LOADERS: list[Callable[[DemoWorld], None]] = []
 
 # (key, role, phone, name, organization key)
 PEOPLE = [
@@ -111,10 +106,9 @@ def load_demo(session: Session) -> DemoWorld:
     session.flush()
     world = DemoWorld(session=session, now=now, vault=vault, federation=orgs["federation"],
                       provider=orgs["provider"], enterprise=orgs["enterprise"], users=users, rows=rows)
-    import importlib
+    from app.domain import resolve
 
-    for module in DEMO_MODULES:
-        importlib.import_module(module).load(world)
-    for loader in DEMO_LOADERS:
-        loader(world)
+    for domain in current_app.extensions["domains"].domains:
+        if domain.demo:
+            resolve(domain.demo)(world)
     return world

@@ -25,8 +25,8 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 
 def compile_catalogs(root: Path = TRANSLATIONS) -> None:
-    """Compile every ``messages.po`` whose ``.mo`` is missing or older."""
-    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
+    """Compile every ``messages.po`` under ``root`` whose ``.mo`` is missing or older."""
+    for po_path in Path(root).glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
@@ -42,11 +42,11 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:   # this browser's latest choice
+        return cookie
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    cookie = request.cookies.get(LANG_COOKIE)
-    if cookie in languages:
-        return cookie
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -57,10 +57,15 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value, fmt)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, domains=()) -> None:
+    """Babel with the platform's catalog and each domain's own (``Domain.translations``)."""
+    from app.domain import translation_dirs
     from app.extensions import babel
 
-    compile_catalogs()
+    folders = [TRANSLATIONS, *translation_dirs(domains)]
+    for folder in folders:
+        compile_catalogs(folder)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(f) for f in folders)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["get_locale"] = get_locale

@@ -1,27 +1,85 @@
-"""Platform pages: the home page and the language switch."""
+"""Platform pages: the role-aware home page and the language switch; the shell's navigation.
+
+Navigation entries and home cards come from the platform (below) and from each installed
+domain's declaration (``Domain.nav``, ``Domain.home_cards``), filtered by the roles the
+visitor holds.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.access import PUBLIC, Role, allow
 from app.auth.views import safe_next
-from app.db import get_session
+from app.db import get_session, utcnow
+from app.domain import HomeCard, NavEntry, count_for, resolve
 from app.i18n import LANG_COOKIE
 
 bp = Blueprint("main", __name__)
 
-# Domains add cards to the home page by appending callables here (see create_app order).
-HOME_SECTIONS: list = []
+SIGNED_IN_ONLY: frozenset[str] = frozenset()
+
+PLATFORM_NAV = (
+    NavEntry("main.home", _l("Home"), None, order=0),
+    NavEntry("membership.link", _l("Membership"), frozenset({Role.WORKER}), order=80),
+    NavEntry("membership.admin", _l("Members"), frozenset({Role.UNION_ADMIN}), order=80),
+    NavEntry("auth.pending_organizations", _l("Approvals"), frozenset({Role.UNION_ADMIN}), order=81),
+    NavEntry("auth.outbox", _l("Outbox"), frozenset({Role.UNION_ADMIN}), order=90),
+)
+
+PLATFORM_CARDS = (
+    HomeCard("membership.link", _l("Union membership"),
+             _l("Link your membership for member prices and subsidised places."),
+             frozenset({Role.WORKER}), order=90),
+    HomeCard("membership.admin", _l("Membership register"), _l("Import the register and decide pending links."),
+             frozenset({Role.UNION_ADMIN}), count="app.membership.queries:count_pending_links", order=80),
+    HomeCard("auth.pending_organizations", _l("Organizations to approve"),
+             _l("Enterprises and providers waiting for approval."), frozenset({Role.UNION_ADMIN}),
+             count="app.auth.queries:count_pending_organizations", order=81),
+)
+
+
+def _visible(roles: frozenset[str] | None) -> bool:
+    if roles is None:
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return not roles or current_user.has_any_role(roles)
+
+
+def nav_entries() -> list[NavEntry]:
+    """The navigation this visitor sees, platform and domains together, in order."""
+    registry = current_app.extensions["domains"]
+    entries = sorted((*PLATFORM_NAV, *registry.nav), key=lambda e: e.order)
+    return [e for e in entries if _visible(e.roles) and e.endpoint in current_app.view_functions]
+
+
+def home_cards() -> list[dict]:
+    """The signed-in visitor's next actions, with counts, grouped by the role they serve."""
+    if not current_user.is_authenticated:
+        return []
+    registry = current_app.extensions["domains"]
+    session, now = get_session(), utcnow()
+    cards = []
+    for card in sorted((*PLATFORM_CARDS, *registry.home_cards), key=lambda c: c.order):
+        if not current_user.has_any_role(card.roles) or card.endpoint not in current_app.view_functions:
+            continue
+        role = next(r for r in Role if r in card.roles and current_user.has_role(r))
+        cards.append({"url": url_for(card.endpoint, **card.values), "title": card.title, "text": card.text,
+                      "count": count_for(card, session, current_user, now), "role": role})
+    return cards
 
 
 @bp.get("/")
 @allow(PUBLIC)
 def home():
-    sections = [s for s in (fn() for fn in HOME_SECTIONS) if s]
-    return render_template("home.html", sections=sections)
+    registry = current_app.extensions["domains"]
+    sections = [html for html in (resolve(ref)() for d in registry.domains for ref in d.home_sections) if html]
+    cards = home_cards()
+    roles = [r for r in Role if any(c["role"] == r for c in cards)]
+    return render_template("home.html", sections=sections, cards=cards, card_roles=roles)
 
 
 @bp.get("/lang/<code>")
@@ -31,31 +89,24 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
-        if current_user.is_authenticated:
-            current_user.locale = code
-            get_session().commit()
     return response
 
 
-# Navigation by role: (endpoint, label, roles that see it; None = everyone). Domains append.
-NAV: list[tuple[str, object, frozenset[str] | None]] = [
-    ("main.home", _l("Home"), None),
-    ("membership.link", _l("Membership"), frozenset({Role.WORKER})),
-    ("membership.admin", _l("Members"), frozenset({Role.UNION_ADMIN})),
-    ("auth.pending_organizations", _l("Approvals"), frozenset({Role.UNION_ADMIN})),
-    ("auth.outbox", _l("Outbox"), frozenset({Role.UNION_ADMIN})),
-]
+@bp.post("/lang/<code>")
+@allow(PUBLIC)
+def choose_language(code: str):
+    """Switch language; a signed-in person's choice is remembered on the account (a write, so a POST)."""
+    response = set_language(code)
+    if code in current_app.config["LANGUAGES"] and current_user.is_authenticated:
+        current_user.locale = code
+        get_session().commit()
+    return response
 
 
 @bp.app_context_processor
 def _navigation():
-    from flask import url_for
-
     def nav_items():
-        items = []
-        for endpoint, label, roles in NAV:
-            if roles is None or (current_user.is_authenticated and current_user.has_any_role(roles)):
-                items.append({"url": url_for(endpoint), "label": label})
-        return items
+        return [{"url": url_for(e.endpoint, **e.values), "label": e.label, "endpoint": e.endpoint}
+                for e in nav_entries()]
 
     return {"nav_items": nav_items}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Invitation, Organization, OrgStatus, OutboxMessage, RoleGrant, User
@@ -10,6 +10,12 @@ from app.auth.models import Invitation, Organization, OrgStatus, OutboxMessage, 
 
 def list_pending_organizations() -> Select:
     return select(Organization).where(Organization.status == OrgStatus.PENDING).order_by(Organization.created_at)
+
+
+def count_pending_organizations(session: Session, user=None, now=None) -> int:
+    """Organizations waiting for approval (a home card's count)."""
+    return session.scalar(select(func.count()).select_from(Organization)
+                          .where(Organization.status == OrgStatus.PENDING)) or 0
 
 
 def list_staff(session: Session, org_id: int) -> list[tuple[User, str]]:

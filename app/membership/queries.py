@@ -17,7 +17,8 @@ def list_pending_links() -> Select:
             .order_by(MemberProfile.submitted_at))
 
 
-def count_pending_links(session: Session) -> int:
+def count_pending_links(session: Session, user=None, now=None) -> int:
+    """Membership links waiting for a union admin (a home card's count)."""
     return session.scalar(select(func.count()).select_from(MemberProfile)
                           .where(MemberProfile.status == MembershipStatus.PENDING)) or 0
 

@@ -1,6 +1,6 @@
 """Every write of payments: create, apply success/failure, offline confirmation, refunds, webhook events.
 
-Domains register a ``purpose`` with handlers (see :func:`register_purpose`), so this module
+Domains declare a ``purpose`` with handlers (``Domain.payment_purposes``), so this module
 imports no domain. A payment's status only moves by a conditional UPDATE on its current
 status, so concurrent deliveries of the same news (webhook, reconciliation, a replay)
 apply it exactly once.
@@ -9,8 +9,6 @@ apply it exactly once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -21,39 +19,37 @@ from app.access import Role
 from app.auth.models import User
 from app.celery import enqueue
 from app.db import after_commit
+from app.domain import PaymentPurpose
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.payments.gateway import GatewayError, StripeGateway
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Session, Payment, datetime], None]
+PURPOSES: dict[str, PaymentPurpose] = {}
 
 
-@dataclass(frozen=True)
-class Purpose:
-    """What a domain does when a payment for this purpose succeeds, fails or is refunded."""
+class UnknownPurpose(RuntimeError):
+    """A payment names a purpose no installed domain declared: its news cannot be applied.
 
-    succeeded: Handler
-    failed: Handler | None = None
-    refunded: Handler | None = None
-
-
-PURPOSES: dict[str, Purpose] = {}
+    Not a DomainError: the caller's transaction must roll back, so a claimed webhook event
+    stays unprocessed and reconciliation retries it once the domain is installed.
+    """
 
 
-def register_purpose(name: str, *, succeeded: Handler, failed: Handler | None = None,
-                     refunded: Handler | None = None) -> None:
-    """Register the handlers of a payment purpose (called at import time by the owning domain)."""
-    PURPOSES[name] = Purpose(succeeded=succeeded, failed=failed, refunded=refunded)
+def register_purpose(purpose: PaymentPurpose) -> None:
+    """Register a domain's payment purpose (``app.domain.install`` calls this from declarations)."""
+    PURPOSES[purpose.name] = purpose
 
 
 def _tell_purpose(session: Session, payment: Payment, kind: str, now: datetime) -> None:
-    """Run the ``kind`` handler ("succeeded", "failed", "refunded") of the payment's purpose."""
+    """Run the ``kind`` handler ("succeeded", "failed", "refunded") of the payment's purpose.
+
+    Raises UnknownPurpose when no domain declared the purpose.
+    """
     purpose = PURPOSES.get(payment.purpose)
     if purpose is None:
-        log.error("payment %s has unregistered purpose %r", payment.id, payment.purpose)
-        return
+        raise UnknownPurpose(f"payment {payment.id} has undeclared purpose {payment.purpose!r}")
     handler = getattr(purpose, kind)
     if handler:
         handler(session, payment, now)

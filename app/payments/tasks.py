@@ -1,4 +1,4 @@
-"""Celery tasks of payments: Stripe refunds after commit, webhook processing, reconciliation."""
+"""Celery tasks of payments: Stripe refunds after commit and reconciliation (which also retries stored events)."""
 
 from __future__ import annotations
 
@@ -49,16 +49,6 @@ def send_stripe_refund(refund_id: int) -> None:
     session.commit()
 
 
-@shared_task(name="app.process_stripe_event", ignore_result=True)
-def process_stripe_event(event_id: str) -> None:
-    """Apply one stored webhook event (idempotent: a processed event is skipped)."""
-    from app.payments import services
-
-    session = get_session()
-    services.process_stripe_event(session, event_id=event_id, now=utcnow())
-    session.commit()
-
-
 @shared_task(name="app.reconcile_payments", ignore_result=True)
 def reconcile_payments() -> int:
     """Apply Stripe's real state to recent pending payments, stored unprocessed events and unsent refunds."""
@@ -68,8 +58,12 @@ def reconcile_payments() -> int:
     now = utcnow()
     for event_id in list(session.scalars(select(StripeEvent.id).where(StripeEvent.processed_at.is_(None))
                                           .order_by(StripeEvent.created))):
-        services.process_stripe_event(session, event_id=event_id, now=now)
-        session.commit()
+        try:
+            services.process_stripe_event(session, event_id=event_id, now=now)
+            session.commit()
+        except Exception:   # left unprocessed: the next run tries again
+            session.rollback()
+            log.exception("Stripe event %s still not processed", event_id)
     stripe = gateway()
     if stripe is None:
         return 0

@@ -11,10 +11,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.access import PUBLIC, Role, allow
+from app.access import PUBLIC, allow
 from app.api import parse_query
 from app.db import get_session, utcnow
-from app.views import HOME_SECTIONS, NAV
 from courses import search
 from courses.catalog_cache import anonymous_page_key, catalog_cache
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
@@ -24,24 +23,17 @@ from courses.schemas.catalog import CatalogQuery
 from courses.services.shelf import cover_path
 from courses.views import bp
 
-NAV.extend([
-    ("courses.catalog", _l("Courses"), None),
-    ("courses.provider_courses", _l("My courses"), frozenset({Role.PROVIDER_ADMIN})),
-    ("courses.review_queue", _l("Course review"), frozenset({Role.UNION_ADMIN})),
-])
-
 SORT_LABELS = {"relevance": _l("Best match"), "soon": _l("Starting soon"), "newest": _l("Newest"),
                "price": _l("Lowest price")}
 
 
-def _home_section() -> str:
+def home_section() -> str:
+    """Featured courses and industries on the home page (declared in ``courses.DOMAIN``)."""
     session = get_session()
     courses = queries.list_featured(session, now=utcnow())
     return render_template("courses/catalog/_home_section.html", courses=courses,
                            industries=queries.list_industries(session))
 
-
-HOME_SECTIONS.append(_home_section)
 
 # Load jieba's dictionary when a worker boots, not during its first search request (~0.7 s).
 search.tokenizer()

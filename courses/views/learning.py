@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -27,7 +26,6 @@ from app.db import get_session, utcnow
 from app.errors import DomainError
 from app.forms import perform, show_error, submit
 from app.security import csrf
-from app.views import NAV
 from courses.forms.learning import ActionForm, EditLessonForm, LessonForm
 from courses.models import LessonKind
 from courses.permissions import can_manage_course, can_teach_class
@@ -35,9 +33,6 @@ from courses.queries import learning as queries
 from courses.services import learning as services
 from courses.services.learning import MAX_LESSON_FILE_BYTES, Upload
 from courses.views import bp
-
-NAV.append(("courses.my_training", _l("My training"), frozenset({Role.WORKER})))
-NAV.append(("courses.instructor_classes", _l("My classes"), frozenset({Role.INSTRUCTOR})))
 
 TEACHERS = (Role.INSTRUCTOR, Role.PROVIDER_ADMIN)
 

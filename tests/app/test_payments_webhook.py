@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.access import Role
+from app.domain import PaymentPurpose
 from app.payments import services
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 from tests.stripe_support import (
@@ -32,10 +33,10 @@ CALLS: list[tuple[str, int]] = []
 @pytest.fixture(autouse=True)
 def purpose():
     CALLS.clear()
-    services.register_purpose(
+    services.register_purpose(PaymentPurpose(
         "test", succeeded=lambda s, p, now: CALLS.append(("succeeded", p.id)),
         failed=lambda s, p, now: CALLS.append(("failed", p.id)),
-        refunded=lambda s, p, now: CALLS.append(("refunded", p.id)))
+        refunded=lambda s, p, now: CALLS.append(("refunded", p.id))))
     yield
     services.PURPOSES.pop("test", None)
 
@@ -183,3 +184,24 @@ def test_unprocessed_event_is_picked_up_by_reconciliation(db, stripe_on, payment
     reconcile_payments.delay()
     assert status_of(db, payment) == PaymentStatus.SUCCEEDED and CALLS == [("succeeded", payment.id)]
     assert services.process_stripe_event(db, event_id="evt_later", now=NOW) is False
+
+
+def test_an_undeclared_purpose_leaves_the_event_unprocessed_for_reconciliation(client, db, stripe_on, payment):
+    payment.purpose = "no_domain_declares_this"
+    db.flush()
+    r = post_event(client, event_payload("payment_intent.succeeded", intent(), event_id="evt_orphan"))
+    assert r.status_code == 200   # stored: Stripe must not retry forever; reconciliation will
+    db.expire_all()
+    assert db.get(StripeEvent, "evt_orphan").processed_at is None
+    assert status_of(db, payment) == PaymentStatus.PENDING and CALLS == []
+
+    # once the purpose is declared, the next reconciliation applies the stored event
+    payment = db.get(Payment, payment.id)
+    payment.purpose = "test"
+    db.flush()
+    from app.payments.tasks import reconcile_payments
+
+    reconcile_payments.run()
+    db.expire_all()
+    assert db.get(StripeEvent, "evt_orphan").processed_at is not None
+    assert status_of(db, payment) == PaymentStatus.SUCCEEDED and CALLS == [("succeeded", payment.id)]

@@ -24,7 +24,7 @@ def test_sign_up_link_membership_and_switch_language(page, live_server):
 
     # Sign out and back in.
     page.click("summary")
-    page.click("text=退出登录")
+    page.click(".sheet >> text=退出登录")
     page.goto(live_server + "/login")
     page.fill("#account", "13912345678")
     page.fill("#password", "wrong-password")
@@ -54,7 +54,7 @@ def test_sign_up_link_membership_and_switch_language(page, live_server):
 
     # Switch to English; the choice is remembered on the next page.
     page.click("summary")
-    page.click("a[lang=en]")
+    page.click(".sheet [lang=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(live_server + "/account")
     expect(page.locator("h2").first).to_have_text("Change password")

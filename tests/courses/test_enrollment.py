@@ -401,14 +401,6 @@ def test_cancel_while_the_payment_just_succeeded_refunds_it(db, make_class, make
     assert refunded == 5000
 
 
-def test_the_periodic_tasks_are_registered_under_the_beat_names(app):
-    from app.celery import BEAT_SCHEDULE
-
-    celery = app.extensions["celery"]
-    for entry in BEAT_SCHEDULE.values():
-        assert entry["task"] in celery.tasks
-
-
 def test_reminder_task_sends_once(db, make_class, make_user):
     from app.db import utcnow
     from courses.tasks import send_class_reminders

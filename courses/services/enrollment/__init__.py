@@ -14,10 +14,9 @@ Payments for enrollments use the purpose ``"enrollment"``. Late or out-of-order 
 - failure after success → nothing (the payment's status guard ignores it).
 
 Modules: ``rules`` (seats, shared rules, settings, messages), ``enrolling``, ``cancelling``,
-``jobs`` (expired holds, reminders), ``payment_handlers`` (registered with the payments module).
+``jobs`` (expired holds, reminders), ``payment_handlers`` (declared in ``courses.DOMAIN``).
 """
 
-from courses.services.enrollment import payment_handlers  # noqa: F401,E402 - registers the purpose
 from courses.services.enrollment.cancelling import (  # noqa: F401 - the enrollment API
     cancel_class,
     cancel_enrollment,

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.domain import PaymentPurpose
 from app.money import format_money
 from app.notify import speaking_to
 from app.payments import services as payments
@@ -85,4 +86,4 @@ def _on_refunded(session: Session, payment: Payment, now: datetime) -> None:
                     name=class_name(enrollment.training_class)))
 
 
-payments.register_purpose(PURPOSE, succeeded=_on_paid, refunded=_on_refunded)
+ENROLLMENT_PAYMENTS = PaymentPurpose(PURPOSE, succeeded=_on_paid, refunded=_on_refunded)
