@@ -68,9 +68,10 @@ def _register_platform(app: Flask) -> None:
     from app.membership.api import bp as membership_api
     from app.membership.views import bp as membership_views
     from app.payments import tasks  # noqa: F401 - tasks
+    from app.payments.api import bp as payments_api
     from app.payments.views import bp as payments_views
     from app.views import bp as main_views
 
     for blueprint in (main_views, health, auth_views, membership_views, openapi_bp, auth_api, membership_api,
-                      payments_views):
+                      payments_views, payments_api):
         app.register_blueprint(blueprint)

@@ -8,7 +8,6 @@ declares nothing is refused (fail closed), and a test walks every route to check
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 from functools import wraps
 
@@ -56,10 +55,6 @@ def allow(*who: str):
 def access_of(endpoint: str) -> frozenset[str] | None:
     view = current_app.view_functions.get(endpoint)
     return getattr(view, "access", None)
-
-
-def roles_in(who: Iterable[str]) -> set[str]:
-    return {w for w in who if w not in (PUBLIC, SIGNED_IN)}
 
 
 def init_app(app) -> None:

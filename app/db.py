@@ -114,10 +114,6 @@ def paginate(session: Session, stmt: Select, *, page: int, per_page: int) -> tup
     return rows, total
 
 
-def get_engine() -> Engine:
-    return current_app.extensions["db_engine"]
-
-
 def after_commit(session: Session, fn: Callable[[], object]) -> None:
     """Run ``fn`` once the session's transaction commits; drop it on rollback."""
     session.info.setdefault("after_commit", []).append(fn)

@@ -24,6 +24,7 @@ from courses.models import (
     RefundRule,
     TrainingClass,
 )
+from courses.services.learning import ensure_class_days
 from courses.services.shelf import (
     local_day_start,
     refresh_course_listing,
@@ -126,6 +127,7 @@ def _course(session: Session, world, provider: Organization, spec, *, instructor
                 created_at=world.now)
             session.add(tc)
             session.flush()
+            ensure_class_days(session, tc)
             for position, (ltitle, kind, body, video, minutes) in enumerate(LESSONS):
                 session.add(Lesson(class_id=tc.id, position=position, title=ltitle, kind=kind,
                                    body_html=sanitize_html(body), video_url=video, minutes=minutes))

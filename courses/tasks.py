@@ -6,7 +6,7 @@ from celery import shared_task
 from flask import current_app
 
 from app.db import get_session, utcnow
-from app.payments.gateway import StripeGateway
+from app.payments.gateway import current_gateway
 from courses.services import enrollment
 
 
@@ -21,7 +21,7 @@ def release_expired_holds() -> int:
     """Expire unpaid seat holds, free their seats and promote waitlists (idempotent)."""
     session = get_session()
     released = enrollment.release_expired_holds(session, now=utcnow(), settings=enrollment_settings(),
-                                                gateway=StripeGateway.from_config(current_app.config))
+                                                gateway=current_gateway())
     session.commit()
     return released
 

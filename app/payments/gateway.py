@@ -122,3 +122,10 @@ class StripeGateway:
         if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
             raise InvalidSignature("The webhook payload is not a Stripe event.")
         return event
+
+
+def current_gateway() -> StripeGateway | None:
+    """The Stripe gateway of the running app (for edges and tasks; services receive it as an argument)."""
+    from flask import current_app
+
+    return StripeGateway.from_config(current_app.config)

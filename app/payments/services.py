@@ -9,6 +9,7 @@ apply it exactly once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -101,6 +102,52 @@ def prepare_stripe_payment(session: Session, *, payment_id: int, gateway: Stripe
     payment.updated_at = now
     session.flush()
     return payment
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """What a payer needs to pay a payment online: Stripe's client secret and publishable key.
+
+    ``unavailable`` says why online payment cannot be offered now (not set up, Stripe down);
+    the payment itself stays open for offline payment either way.
+    """
+
+    payment: Payment
+    client_secret: str | None = None
+    publishable_key: str | None = None
+    unavailable: str | None = None
+
+
+def open_checkout(session: Session, *, actor: User, payment_id: int, gateway: StripeGateway | None,
+                  now: datetime) -> Checkout:
+    """Open (or reuse) online checkout for one of the actor's open payments, whatever its purpose.
+
+    The one checkout service: enrollments, orders, exam and certificate fees all pay through it.
+    Raises NotFound (not the actor's payment), Conflict ``payment_not_open``.
+    """
+    payment = session.get(Payment, payment_id)
+    if payment is None or payment.payer_id != actor.id:
+        raise NotFound("No such payment.")
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED) or payment.method == PaymentMethod.FREE:
+        raise Conflict("This payment is not open.", code="payment_not_open")
+    if gateway is None:
+        return Checkout(payment, unavailable="Online payment is not set up yet. Please pay offline.")
+    try:
+        with session.begin_nested():
+            payment = prepare_stripe_payment(session, payment_id=payment.id, gateway=gateway, now=now)
+    except GatewayError as exc:
+        return Checkout(session.get(Payment, payment_id), unavailable=exc.message)
+    return Checkout(payment, client_secret=payment.stripe_client_secret, publishable_key=gateway.publishable_key)
+
+
+def checkout_of(payment: Payment | None, gateway: StripeGateway | None) -> Checkout | None:
+    """The checkout already opened for a payment (a read: GET pages and answers use this)."""
+    if payment is None:
+        return None
+    open_ = payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED) and payment.method != PaymentMethod.FREE
+    if not open_ or gateway is None or not payment.stripe_client_secret:
+        return Checkout(payment)
+    return Checkout(payment, client_secret=payment.stripe_client_secret, publishable_key=gateway.publishable_key)
 
 
 # --- moving a payment's status (conditional UPDATEs) -------------------------------------------

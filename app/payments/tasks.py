@@ -6,12 +6,11 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from flask import current_app
 from sqlalchemy import select
 
 from app.celery import enqueue
 from app.db import get_session, utcnow
-from app.payments.gateway import GatewayError, StripeGateway
+from app.payments.gateway import GatewayError, current_gateway
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 
 log = logging.getLogger(__name__)
@@ -19,8 +18,7 @@ log = logging.getLogger(__name__)
 RECONCILE_WINDOW = timedelta(days=3)
 
 
-def gateway() -> StripeGateway | None:
-    return StripeGateway.from_config(current_app.config)
+gateway = current_gateway
 
 
 @shared_task(name="app.send_stripe_refund", ignore_result=True)

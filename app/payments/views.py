@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, flash, jsonify, redirect, request
+from flask_login import current_user
 
-from app.access import PUBLIC, allow
+from app.access import PUBLIC, SIGNED_IN, allow
+from app.auth.views import safe_next
 from app.db import get_session, utcnow
 from app.errors import json_error
+from app.forms import perform
 from app.payments import services
-from app.payments.gateway import InvalidSignature, StripeGateway
+from app.payments.gateway import InvalidSignature, current_gateway
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 @allow(PUBLIC)
 def stripe_webhook():
     """Verify, store the event id (a duplicate is a no-op), commit, then process."""
-    gateway = StripeGateway.from_config(current_app.config)
+    gateway = current_gateway()
     if gateway is None:
         return json_error("payments_not_configured", "Stripe is not configured.", 404)
     try:
@@ -46,3 +49,14 @@ def stripe_webhook():
 
 
 stripe_webhook.csrf_exempt = True
+
+
+@bp.post("/<int:payment_id>/checkout")
+@allow(SIGNED_IN)
+def checkout(payment_id: int):
+    """The "Pay online" button of any payable page: open checkout, then back to that page."""
+    ok, result = perform(lambda session: services.open_checkout(
+        session, actor=current_user, payment_id=payment_id, gateway=current_gateway(), now=utcnow()))
+    if ok and result.unavailable:
+        flash(result.unavailable, "error")
+    return redirect(safe_next("/"))

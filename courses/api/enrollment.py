@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from flask_login import current_user
 
 from app.access import Role, allow
 from app.api import PageQuery, created, endpoint, page_of, parse_body, parse_query
 from app.db import get_session, utcnow
-from app.errors import Conflict, DomainError, NotFound
+from app.errors import Conflict, NotFound
 from app.money import money_json
 from app.payments import services as payments
-from app.payments.gateway import StripeGateway
-from app.payments.models import Payment, PaymentMethod, PaymentStatus
+from app.payments.gateway import current_gateway
+from app.payments.models import Payment
 from courses.api import bp
 from courses.models import Enrollment, EnrollmentStatus, TrainingClass
 from courses.permissions import can_manage_course, owns_enrollment
@@ -32,10 +32,6 @@ from courses.services import enrollment as service
 from courses.tasks import enrollment_settings
 
 
-def _gateway() -> StripeGateway | None:
-    return StripeGateway.from_config(current_app.config)
-
-
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
@@ -43,13 +39,12 @@ def _iso(value) -> str | None:
 def payment_json(payment: Payment | None, enrollment: Enrollment, *, with_secret: bool) -> dict | None:
     if payment is None:
         return None
-    stripe = _gateway()
-    secret = payment.stripe_client_secret if with_secret and payment.status in (
-        PaymentStatus.PENDING, PaymentStatus.FAILED) else None
+    checkout = payments.checkout_of(payment, current_gateway()) if with_secret else None
     return {
         "id": payment.id, "status": payment.status, "method": payment.method,
         "amount": money_json(payment.amount, payment.currency),
-        "client_secret": secret, "publishable_key": stripe.publishable_key if (stripe and secret) else None,
+        "client_secret": checkout.client_secret if checkout else None,
+        "publishable_key": checkout.publishable_key if checkout else None,
         "hold_expires_at": _iso(enrollment.hold_expires_at) if enrollment.status == EnrollmentStatus.PENDING_PAYMENT
         else None,
         "offline_reference": payment.offline_reference or None,
@@ -72,14 +67,12 @@ def enrollment_json(enrollment: Enrollment, payment: Payment | None, *, now, wit
     }
 
 
-def _online_payment(session, enrollment: Enrollment, payment: Payment | None, now) -> Payment | None:
-    """Give a pending Stripe payment its PaymentIntent so the app can pay at once."""
-    stripe = _gateway()
-    if (stripe is None or payment is None or enrollment.status != EnrollmentStatus.PENDING_PAYMENT
-            or payment.method == PaymentMethod.FREE or payment.status not in (PaymentStatus.PENDING,
-                                                                              PaymentStatus.FAILED)):
+def _open_checkout(session, enrollment: Enrollment, payment: Payment | None, now) -> Payment | None:
+    """A held seat gets its online checkout at once, through the one checkout service."""
+    if payment is None or enrollment.status != EnrollmentStatus.PENDING_PAYMENT or not payment.amount:
         return payment
-    return payments.prepare_stripe_payment(session, payment_id=payment.id, gateway=stripe, now=now)
+    return payments.open_checkout(session, actor=current_user, payment_id=payment.id, gateway=current_gateway(),
+                                  now=now).payment
 
 
 def _owned(session, enrollment_id: int) -> Enrollment:
@@ -98,11 +91,7 @@ def create_enrollment(class_id: int):
     now = utcnow()
     enrollment = service.enroll(session, actor=current_user, class_id=class_id, now=now,
                                 settings=enrollment_settings())
-    payment = service.payment_of(session, enrollment.id)
-    try:
-        payment = _online_payment(session, enrollment, payment, now)
-    except DomainError:
-        pass   # online payment unavailable now: the seat is still held, offline payment works
+    payment = _open_checkout(session, enrollment, service.payment_of(session, enrollment.id), now)
     session.commit()
     body = {"id": enrollment.id, "status": enrollment.status}
     if enrollment.status == EnrollmentStatus.PENDING_PAYMENT:
@@ -127,18 +116,13 @@ def my_enrollments():
 
 @bp.get("/enrollments/<int:enrollment_id>")
 @allow(Role.WORKER)
-@endpoint("One of the caller's enrollments, with its payment (and client secret while payable)",
+@endpoint("One of the caller's enrollments, with its payment (and client secret once checkout is open: POST /api/v1/payments/{id}/checkout)",
           response=EnrollmentOut, errors=(404,), tags=("enrollment",))
 def get_enrollment(enrollment_id: int):
     session = get_session()
     enrollment = _owned(session, enrollment_id)
     now = utcnow()
     payment = service.payment_of(session, enrollment.id)
-    try:
-        payment = _online_payment(session, enrollment, payment, now)
-        session.commit()
-    except DomainError:
-        session.rollback()
     return jsonify(enrollment_json(enrollment, payment, now=now, with_secret=True))
 
 
@@ -152,7 +136,7 @@ def cancel_enrollment(enrollment_id: int):
     _owned(session, enrollment_id)
     enrollment, refunded = service.cancel_enrollment(session, actor=current_user, enrollment_id=enrollment_id,
                                                      now=utcnow(), settings=enrollment_settings(),
-                                                     gateway=_gateway(), reason=data.reason)
+                                                     gateway=current_gateway(), reason=data.reason)
     session.commit()
     return jsonify({"id": enrollment.id, "status": enrollment.status,
                     "refund": money_json(refunded, enrollment.currency)})
@@ -198,7 +182,7 @@ def offline_payment(enrollment_id: int):
         raise Conflict("This enrollment has nothing to pay.", code="payment_not_open")
     now = utcnow()
     payments.record_offline_payment(session, actor=current_user, payment_id=payment.id, reference=data.reference,
-                                    now=now, gateway=_gateway())
+                                    now=now, gateway=current_gateway())
     session.commit()
     session.refresh(enrollment)
     return jsonify(enrollment_json(enrollment, session.get(Payment, payment.id), now=now))
@@ -213,7 +197,7 @@ def cancel_class(class_id: int):
     session = get_session()
     _managed_class(session, class_id)
     training_class = service.cancel_class(session, actor=current_user, class_id=class_id, reason=data.reason,
-                                          now=utcnow(), gateway=_gateway())
+                                          now=utcnow(), gateway=current_gateway())
     session.commit()
     return jsonify({"id": training_class.id, "status": training_class.status,
                     "cancel_reason": training_class.cancel_reason})

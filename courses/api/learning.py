@@ -174,7 +174,6 @@ def checkin_code(class_id: int):
     now = utcnow()
     class_day, code = services.make_checkin_code(session, actor=current_user, class_id=class_id,
                                                  secret_key=current_app.config["SECRET_KEY"], now=now)
-    session.commit()
     return jsonify(CheckinCodeOut(class_id=class_id, day=class_day.day, code=code,
                                   url=url_for("courses.checkin", code=code, _external=True),
                                   expires_at=services.checkin_expires_at(now).isoformat()).model_dump(mode="json"))

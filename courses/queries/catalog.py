@@ -380,12 +380,6 @@ def list_industry_choices(session: Session) -> list[IndustryChoice]:
             session.execute(select(Industry.code, Industry.name_zh).order_by(Industry.position, Industry.id))]
 
 
-def list_certificate_types(session: Session) -> list[str]:
-    """Certificate types of public courses, for the filter menu."""
-    return list(session.scalars(select(Course.certificate_type).where(public_courses(), Course.certificate_type != "")
-                                .distinct().order_by(Course.certificate_type)))
-
-
 def list_open_classes(session: Session, course_id: int, *, now: datetime) -> list[TrainingClass]:
     """Scheduled classes of a course that have not finished, soonest first."""
     today = now.astimezone(SHANGHAI).date()

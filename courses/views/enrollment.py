@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import Role, allow
 from app.db import get_session, utcnow
-from app.errors import DomainError
 from app.forms import perform
 from app.money import format_money
 from app.payments import services as payments
-from app.payments.gateway import GatewayError, StripeGateway
-from app.payments.models import PaymentMethod, PaymentStatus
+from app.payments.gateway import current_gateway
 from courses.forms.enrollment import (
     CancelClassForm,
     CancelEnrollmentForm,
@@ -27,10 +25,6 @@ from courses.queries import enrollment as queries
 from courses.services import enrollment as service
 from courses.tasks import enrollment_settings
 from courses.views import bp
-
-
-def gateway() -> StripeGateway | None:
-    return StripeGateway.from_config(current_app.config)
 
 
 @bp.app_context_processor
@@ -62,14 +56,25 @@ def _managed_class(class_id: int) -> TrainingClass:
     return training_class
 
 
+def enroll_and_open_checkout(session, class_id: int) -> Enrollment:
+    """Enroll; a held seat gets its online checkout at once (when Stripe is set up)."""
+    now = utcnow()
+    enrollment = service.enroll(session, actor=current_user, class_id=class_id, now=now,
+                                settings=enrollment_settings())
+    payment = service.payment_of(session, enrollment.id)
+    if enrollment.status == EnrollmentStatus.PENDING_PAYMENT and payment is not None and payment.amount:
+        payments.open_checkout(session, actor=current_user, payment_id=payment.id, gateway=current_gateway(),
+                               now=now)
+    return enrollment
+
+
 @bp.post("/classes/<int:class_id>/enroll")
 @allow(Role.WORKER)
 def enroll(class_id: int):
     form = EnrollForm()
     if not form.validate_on_submit():
         abort(400)
-    ok, enrollment = perform(lambda session: service.enroll(
-        session, actor=current_user, class_id=class_id, now=utcnow(), settings=enrollment_settings()))
+    ok, enrollment = perform(lambda session: enroll_and_open_checkout(session, class_id))
     if not ok:
         return redirect(url_for("courses.class_detail", class_id=class_id))
     messages = {
@@ -88,20 +93,11 @@ def enrollment_detail(enrollment_id: int):
     session = get_session()
     now = utcnow()
     payment = service.payment_of(session, enrollment.id)
-    stripe = gateway()
-    online_error = None
-    if (stripe is not None and payment is not None and enrollment.status == EnrollmentStatus.PENDING_PAYMENT
-            and payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
-            and payment.method != PaymentMethod.FREE):
-        try:
-            payment = payments.prepare_stripe_payment(session, payment_id=payment.id, gateway=stripe, now=now)
-            session.commit()
-        except (GatewayError, DomainError) as exc:
-            session.rollback()
-            online_error = exc.message
+    stripe = current_gateway()
+    checkout = payments.checkout_of(payment, stripe)
     return render_template(
         "courses/enrollment/detail.html", enrollment=enrollment, training_class=enrollment.training_class,
-        course=enrollment.training_class.course, payment=payment, stripe=stripe, online_error=online_error,
+        course=enrollment.training_class.course, payment=payment, stripe=stripe, checkout=checkout,
         refund=service.refund_due(enrollment, payment, now),
         can_cancel=enrollment.status in service.OPEN and not service.class_started(enrollment.training_class, now),
         cancel_form=CancelEnrollmentForm())
@@ -116,7 +112,7 @@ def cancel_enrollment(enrollment_id: int):
         abort(400)
     ok, result = perform(lambda session: service.cancel_enrollment(
         session, actor=current_user, enrollment_id=enrollment_id, now=utcnow(), settings=enrollment_settings(),
-        gateway=gateway(), reason=form.reason.data or ""))
+        gateway=current_gateway(), reason=form.reason.data or ""))
     if ok:
         _enrollment, refunded = result
         if refunded:
@@ -155,7 +151,7 @@ def confirm_offline_payment(enrollment_id: int):
         flash(_("This enrollment has nothing to pay."), "error")
     elif perform(lambda session: payments.record_offline_payment(
             session, actor=current_user, payment_id=payment.id, reference=form.reference.data, now=utcnow(),
-            gateway=gateway())).ok:
+            gateway=current_gateway())).ok:
         flash(_("Payment recorded; %(name)s is confirmed.", name=enrollment.user.name), "success")
     return redirect(url_for("courses.class_enrollments", class_id=enrollment.class_id))
 
@@ -183,7 +179,7 @@ def cancel_class(class_id: int):
     if form.validate_on_submit():
         if perform(lambda session: service.cancel_class(
                 session, actor=current_user, class_id=class_id, reason=form.reason.data, now=utcnow(),
-                gateway=gateway())).ok:
+                gateway=current_gateway())).ok:
             flash(_("The class is cancelled; everyone has been told and refunds are on their way."), "success")
     else:
         flash(_("Tell the participants why the class is cancelled."), "error")

@@ -190,7 +190,7 @@ def attendance(class_id: int):
     wanted = _parse_day(request.values.get("day"))
 
     def pick_day():
-        days = services.ensure_class_days(session, training_class)
+        days = queries.list_class_days(session, training_class.id)
         if wanted is not None and any(d.day == wanted for d in days):
             day = wanted
         else:
@@ -235,7 +235,6 @@ def class_checkin_code(class_id: int):
     except DomainError as exc:
         return render_template("courses/learning/checkin_code.html", training_class=training_class, error=exc,
                                qr=None), exc.status
-    session.commit()  # the class days created on first need
     url = url_for("courses.checkin", code=code, _external=True)
     qr = segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True, title=_("Check-in code"))
     return render_template("courses/learning/checkin_code.html", training_class=training_class,

@@ -23,6 +23,7 @@ from courses.models import (
     EnrollmentStatus,
     TrainingClass,
 )
+from courses.services.learning import ensure_class_days
 from tests.browser.conftest import sign_in
 from tests.stripe_support import TEST_SECRET_KEY, event_payload, sign_payload
 
@@ -108,6 +109,7 @@ def test_search_enroll_pay_and_check_in(new_page, live_app, live_server, localst
             instructor_id=instructor.id)
         session.add(training_class)
         session.flush()
+        ensure_class_days(session, training_class)
         enrollment = Enrollment(class_id=training_class.id, user_id=worker.id, status=EnrollmentStatus.CONFIRMED,
                                 confirmed_at=utcnow())
         session.add(enrollment)

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.db import get_session, utcnow
 from app.i18n import SHANGHAI
 from courses.models import ClassMode, Course, Enrollment, EnrollmentStatus, TrainingClass
+from courses.services.learning import ensure_class_days
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,7 @@ def make_classes(live_app, tag: str) -> tuple[int, int, int]:
                                 enroll_closes_at=now + timedelta(days=1), price=0, seats_taken=1, **common)
         session.add_all([paid, meeting])
         session.flush()
+        ensure_class_days(session, meeting)   # as scheduling a class does
         enrollment = Enrollment(class_id=meeting.id, user_id=worker.id, status=EnrollmentStatus.CONFIRMED,
                                 confirmed_at=now)
         session.add(enrollment)

@@ -20,6 +20,7 @@ from courses.models import (
     Industry,
     TrainingClass,
 )
+from courses.services.learning import ensure_class_days
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)   # 10:00 in Asia/Shanghai
 _n = itertools.count(1)
@@ -83,6 +84,7 @@ def make_class(db, make_course):
             capacity=capacity, price=price, **values)
         db.add(training_class)
         db.flush()
+        ensure_class_days(db, training_class)   # as scheduling a class does
         return training_class
 
     return make

@@ -153,7 +153,11 @@ def make_checkin_code(session: Session, *, actor: User, class_id: int, secret_ke
         raise Invalid(_("An online class has no class days."), code="no_class_days")
     if not training_class.starts_on <= today <= training_class.ends_on:
         raise Conflict(_("The class does not meet today."), code="no_class_today")
-    class_day = get_class_day(session, training_class, today)
+    # A read: the class days were prepared when the class was scheduled (shelf services).
+    class_day = session.scalar(select(ClassDay).where(ClassDay.class_id == training_class.id,
+                                                      ClassDay.day == today))
+    if class_day is None:
+        raise Conflict(_("The class does not meet today."), code="no_class_today")
     # A compact list keeps the URL short, so the QR code stays coarse enough to scan from afar.
     code = _serializer(secret_key).dumps([class_day.id, _secret_tag(class_day), int(now.timestamp())])
     return class_day, code

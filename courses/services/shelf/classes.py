@@ -24,6 +24,7 @@ from courses.models import (
 )
 from courses.permissions import can_manage_course
 from courses.pricing import price_for
+from courses.services.learning.attendance import ensure_class_days
 from courses.services.shelf.courses import check_instructors, clean_text, get_course_for_manager
 
 CLASS_FIELDS = ("title", "mode", "city", "venue", "starts_on", "ends_on", "enroll_opens_at", "enroll_closes_at",
@@ -111,6 +112,7 @@ def create_class(session: Session, *, actor: User, course_id: int, now: datetime
     _validate_class(session, tc, course.provider_id)
     session.add(tc)
     session.flush()
+    ensure_class_days(session, tc)
     refresh_course_listing(session, course.id, now=now)
     return tc
 
@@ -136,6 +138,7 @@ def update_class(session: Session, *, actor: User, class_id: int, changes: Mappi
             session.expire(tc)   # never flush half-validated values
             raise
     session.flush()
+    ensure_class_days(session, tc)
     refresh_course_listing(session, tc.course_id, now=now)
     return tc
 
