@@ -14,6 +14,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
 from flask_babel import format_datetime, get_locale
+from jinja2 import pass_context
 from flask_login import current_user
 
 from app.labels import label
@@ -59,6 +60,16 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value, fmt)
 
 
+def localized(obj: object, field: str = "name") -> str:
+    """A stored bilingual name in the page's language: ``name_en`` in English when set, else ``name_zh``."""
+    if obj is None:
+        return ""
+    chinese = getattr(obj, f"{field}_zh", "") or ""
+    if str(get_locale() or "").startswith("en"):
+        return getattr(obj, f"{field}_en", "") or chinese
+    return chinese
+
+
 def init_app(app: Flask, domains=()) -> None:
     """Babel with the platform's catalog and each domain's own (``Domain.translations``)."""
     from app.domain import translation_dirs
@@ -73,4 +84,7 @@ def init_app(app: Flask, domains=()) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
 
     app.jinja_env.filters["money"] = format_money
-    app.jinja_env.filters["label"] = label
+    # pass_context keeps Jinja from folding ``"rejected"|label`` into the template at compile
+    # time, in whichever language the first visitor happened to read.
+    app.jinja_env.filters["label"] = pass_context(lambda _ctx, value, group="status": label(value, group))
+    app.jinja_env.filters["localized"] = pass_context(lambda _ctx, obj, field="name": localized(obj, field))

@@ -11,6 +11,7 @@ from app.auth.api import membership_out
 from app.auth.schemas import MembershipOut
 from app.db import get_session, paginate, utcnow
 from app.errors import Invalid
+from app.labels import label
 from app.membership import queries, services
 from app.membership.schemas import (
     DecisionIn,
@@ -61,7 +62,8 @@ def import_register():
     session.commit()
     return created(ImportOut(id=batch.id, filename=batch.filename, added=batch.added, updated=batch.updated,
                              rejected=batch.rejected, verified_links=batch.verified_links,
-                             rows=batch.report).model_dump())
+                             rows=[{**r, "reason_code": r["reason"], "reason": label(r["reason"], "import_reason")}
+                                   for r in batch.report]).model_dump())
 
 
 @bp.get("/membership/pending")

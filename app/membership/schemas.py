@@ -29,7 +29,8 @@ class ImportRow(BaseModel):
     row: int
     member_no: str
     outcome: str = Field(description="added | updated | rejected")
-    reason: str
+    reason_code: str = Field("", description="required | duplicate | id_<ID number error code>")
+    reason: str = Field(description="the reason in the caller's language")
 
 
 class ImportOut(BaseModel):

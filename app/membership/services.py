@@ -132,7 +132,8 @@ def import_register(session: Session, *, actor: User, filename: str, content: by
                     now: datetime) -> RegisterImport:
     """Import the membership register (CSV or XLSX: member_no, name, id_number, union_name).
 
-    Every row is reported as added, updated or rejected with the reason; pending member links
+    Every row is reported as added, updated or rejected with a reason code (shown in the
+    viewer's language through the ``import_reason`` labels); pending member links
     that now match the register are verified at once. Raises Invalid for an unreadable file.
     """
     rows = [r for r in _read_rows(filename, content) if any(r)]
@@ -149,15 +150,15 @@ def import_register(session: Session, *, actor: User, filename: str, content: by
         line = {"row": number, "member_no": cell["member_no"], "outcome": "rejected", "reason": ""}
         report.append(line)
         if not cell["member_no"] or not cell["name"] or not cell["union_name"]:
-            line["reason"] = _("member number, name and union are required")
+            line["reason"] = "required"
             continue
         if cell["member_no"] in seen:
-            line["reason"] = _("the same member number appears earlier in this file")
+            line["reason"] = "duplicate"
             continue
         try:
             id_number = normalize_id_number(cell["id_number"], today=now.date())
         except IdNumberError as exc:
-            line["reason"] = str(exc.message)
+            line["reason"] = f"id_{exc.code}"
             continue
         seen.add(cell["member_no"])
         entry = existing.get(cell["member_no"])

@@ -372,12 +372,14 @@ def list_industries(session: Session) -> list[Industry]:
 class IndustryChoice(NamedTuple):
     code: str
     name_zh: str
+    name_en: str
 
 
 def list_industry_choices(session: Session) -> list[IndustryChoice]:
     """Code and name of every industry, for the catalog's menus (plain rows: safe to cache)."""
     return [IndustryChoice(*row) for row in
-            session.execute(select(Industry.code, Industry.name_zh).order_by(Industry.position, Industry.id))]
+            session.execute(select(Industry.code, Industry.name_zh, Industry.name_en)
+                            .order_by(Industry.position, Industry.id))]
 
 
 def list_open_classes(session: Session, course_id: int, *, now: datetime) -> list[TrainingClass]:

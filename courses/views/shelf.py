@@ -12,7 +12,7 @@ from app.access import Role, allow
 from app.auth.forms import EmptyForm
 from app.db import get_session, utcnow
 from app.forms import perform, submit
-from app.i18n import SHANGHAI
+from app.i18n import SHANGHAI, localized
 from courses.forms.shelf import ClassForm, CourseForm, IndustryForm, RejectForm, to_fen, to_yuan
 from courses.models import Course, TrainingClass
 from courses.permissions import can_manage_course
@@ -38,7 +38,7 @@ def _managed_course(course_id: int) -> Course:
 
 def _course_choices(form: CourseForm, provider_id: int | None) -> None:
     session = get_session()
-    form.industry_codes.choices = [(i.code, i.name_zh) for i in queries.list_industries(session)]
+    form.industry_codes.choices = [(i.code, localized(i)) for i in queries.list_industries(session)]
     orgs = [g.organization for g in current_user.grants if g.role == Role.PROVIDER_ADMIN and g.organization]
     form.provider_id.choices = [(o.id, o.name) for o in orgs]
     pid = provider_id or (orgs[0].id if orgs else None)

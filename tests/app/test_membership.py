@@ -204,3 +204,31 @@ def test_workers_cannot_use_admin_membership_api(client, make_user):
     worker = make_user(Role.WORKER)
     assert client.get("/api/v1/membership/pending", headers=bearer(worker)).status_code == 403
     assert client.post("/api/v1/membership/1/decision", json={"approve": True}, headers=bearer(worker)).status_code == 403
+
+
+def test_import_report_speaks_the_viewers_language(app, client, make_user):
+    """Reasons are stored as codes: an English importer and a Chinese colleague each read their own language."""
+    admin = make_user(Role.UNION_ADMIN)
+    sign_in(client, admin)
+    data = {"file": (io.BytesIO(register_csv(["HN007,错号,123,海口", "HN007,重复,123,海口"])), "r.csv")}
+    report_url = post_form(client, "/admin/membership", data, content_type="multipart/form-data").headers["Location"]
+    english = client.get(report_url).get_data(as_text=True)
+    assert "An ID number has 18 characters" in english and "Not imported" in english
+    colleague = app.test_client()
+    colleague.delete_cookie("lang")   # never chose: Chinese
+    sign_in(colleague, admin)
+    chinese = colleague.get(report_url).get_data(as_text=True)
+    assert "An ID number has 18 characters" not in chinese and "Not imported" not in chinese
+    assert "身份证号" in chinese
+
+
+def test_stored_english_industry_names_show_in_english(app, client, db):
+    from courses.services.shelf.industries import seed_industries
+
+    seed_industries(db)
+    db.commit()
+    english = client.get("/courses").get_data(as_text=True)
+    assert "High technology" in english
+    chinese_client = app.test_client()
+    chinese_client.delete_cookie("lang")
+    assert "高新技术产业" in chinese_client.get("/courses").get_data(as_text=True)
