@@ -14,8 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
 from flask_babel import format_datetime, get_locale
-from jinja2 import pass_context
 from flask_login import current_user
+from jinja2 import pass_context
 
 from app.labels import label
 from app.money import format_money
