@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -50,6 +50,15 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
+    """Now, in UTC, for edges and tasks (services receive it as ``now``).
+
+    The wall clock, unless the app is configured with a ``CLOCK`` callable: tests pin the
+    edges' clock to their own fixed moment with it, so pages and services agree on any date.
+    """
+    if has_app_context():
+        clock = current_app.config.get("CLOCK")
+        if clock is not None:
+            return clock()
     return datetime.now(UTC)
 
 

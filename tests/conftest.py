@@ -32,6 +32,30 @@ from app.models import import_all_models
 
 TEST_PASSWORD = "Passw0rd-test"
 
+# ``TEST_CLOCK_SHIFT_DAYS=400 python3 run.py test`` runs the whole suite with this process's clock
+# moved ahead (time-machine: datetime, date and time functions all agree; subprocesses keep the
+# real clock). .ci/run does it so that no test can depend on the date it was written.
+_CLOCK_SHIFT_DAYS = int(os.environ.get("TEST_CLOCK_SHIFT_DAYS") or 0)
+
+
+def pytest_configure(config):
+    if _CLOCK_SHIFT_DAYS:
+        from datetime import UTC, datetime, timedelta
+
+        import time_machine
+
+        traveller = time_machine.travel(datetime.now(UTC) + timedelta(days=_CLOCK_SHIFT_DAYS), tick=True)
+        traveller.start()
+        config._clock_traveller = traveller
+
+
+def pytest_report_header(config):
+    if _CLOCK_SHIFT_DAYS:
+        from datetime import UTC, datetime
+
+        return f"clock moved {_CLOCK_SHIFT_DAYS} days ahead: now {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    return None
+
 
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL")

@@ -27,8 +27,11 @@ _n = itertools.count(1)
 
 
 @pytest.fixture
-def now() -> datetime:
-    return NOW
+def now(app) -> datetime:
+    """The test's fixed moment; pages and API calls made by the test see the same clock."""
+    app.config["CLOCK"] = lambda: NOW
+    yield NOW
+    app.config.pop("CLOCK", None)
 
 
 @pytest.fixture

@@ -210,7 +210,7 @@ def test_course_api_lists_open_classes(client, listed, now):
     assert first["price"] == {"amount": 1000, "currency": "CNY", "kind": "list"}
 
 
-def test_class_api_shape(client, make_class):
+def test_class_api_shape(client, make_class, now):
     tc = make_class(venue="海南省电力学校实训楼", price=128000)
     body = client.get(f"/api/v1/classes/{tc.id}").json
     assert body["venue"] == "海南省电力学校实训楼" and body["seats_left"] == 30 and body["is_open"] is True
