@@ -19,7 +19,7 @@ from app.i18n import LANG_COOKIE
 
 bp = Blueprint("main", __name__)
 
-SIGNED_IN_ONLY: frozenset[str] = frozenset()
+STAFF_FIRST = (Role.UNION_ADMIN, Role.PROVIDER_ADMIN, Role.INSTRUCTOR, Role.ENTERPRISE_ADMIN, Role.WORKER)
 
 PLATFORM_NAV = (
     NavEntry("main.home", _l("Home"), None, order=0),
@@ -66,7 +66,7 @@ def home_cards() -> list[dict]:
     for card in sorted((*PLATFORM_CARDS, *registry.home_cards), key=lambda c: c.order):
         if not current_user.has_any_role(card.roles) or card.endpoint not in current_app.view_functions:
             continue
-        role = next(r for r in Role if r in card.roles and current_user.has_role(r))
+        role = next(r for r in STAFF_FIRST if r in card.roles and current_user.has_role(r))
         cards.append({"url": url_for(card.endpoint, **card.values), "title": card.title, "text": card.text,
                       "count": count_for(card, session, current_user, now), "role": role})
     return cards
@@ -78,7 +78,8 @@ def home():
     registry = current_app.extensions["domains"]
     sections = [html for html in (resolve(ref)() for d in registry.domains for ref in d.home_sections) if html]
     cards = home_cards()
-    roles = [r for r in Role if any(c["role"] == r for c in cards)]
+    # Staff roles first: what a person comes to do at work, then what they do as a worker.
+    roles = [r for r in STAFF_FIRST if any(c["role"] == r for c in cards)]
     return render_template("home.html", sections=sections, cards=cards, card_roles=roles)
 
 

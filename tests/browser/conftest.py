@@ -77,12 +77,17 @@ def sign_in(page, base: str, phone: str, password: str = DEMO_PASSWORD) -> None:
 
 @pytest.fixture
 def new_page(browser, request):
-    """``new_page()`` — another person's phone (own cookies); screenshots via ``page.shot(name[, locator])``."""
+    """``new_page()`` — another person's phone (own cookies), ``new_page("desktop")`` a 1280×800 desktop
+    browser; screenshots via ``page.shot(name[, locator])``."""
     contexts = []
 
-    def make():
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+    def make(size: str = "phone"):
+        if size == "desktop":
+            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
+                                          timezone_id="Asia/Shanghai")
+        else:
+            context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                          is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -104,6 +109,20 @@ def new_page(browser, request):
     yield make
     for context in contexts:
         context.close()
+
+
+def nav(page):
+    """The navigation as a person reaches it at this size: the header bar on a desktop, the menu
+    sheet (after a tap on 菜单) on a phone. Fails if neither is usable."""
+    from playwright.sync_api import expect
+
+    desk = page.locator(".desknav")
+    if desk.is_visible():
+        return desk
+    page.click(".menu summary")
+    sheet = page.locator(".menu .sheet")
+    expect(sheet).to_be_visible()
+    return sheet
 
 
 @pytest.fixture

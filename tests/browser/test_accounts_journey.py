@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import nav
+
 pytestmark = pytest.mark.browser
 
 
@@ -23,8 +25,7 @@ def test_sign_up_link_membership_and_switch_language(page, live_server):
     expect(page).to_have_url(re.compile(r"/membership$"))
 
     # Sign out and back in.
-    page.click("summary")
-    page.click(".sheet >> text=退出登录")
+    nav(page).locator("text=退出登录").click()
     page.goto(live_server + "/login")
     page.fill("#account", "13912345678")
     page.fill("#password", "wrong-password")
@@ -53,8 +54,7 @@ def test_sign_up_link_membership_and_switch_language(page, live_server):
     page.shot("membership-pending")
 
     # Switch to English; the choice is remembered on the next page.
-    page.click("summary")
-    page.click(".sheet [lang=en]")
+    nav(page).locator("[lang=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(live_server + "/account")
     expect(page.locator("h2").first).to_have_text("Change password")
