@@ -14,8 +14,8 @@ from app.payments import services as payments
 from app.payments.gateway import current_gateway
 from app.payments.models import Payment
 from courses.api import bp
-from courses.models import Enrollment, EnrollmentStatus, TrainingClass
-from courses.permissions import can_manage_course, owns_enrollment
+from courses.models import Enrollment, EnrollmentStatus
+from courses.permissions import can_manage_course
 from courses.queries import enrollment as queries
 from courses.schemas.enrollment import (
     CancelClassIn,
@@ -75,13 +75,6 @@ def _open_checkout(session, enrollment: Enrollment, payment: Payment | None, now
                                   now=now).payment
 
 
-def _owned(session, enrollment_id: int) -> Enrollment:
-    enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or not owns_enrollment(current_user, enrollment):
-        raise NotFound("No such enrollment.")
-    return enrollment
-
-
 @bp.post("/classes/<int:class_id>/enrollments")
 @allow(Role.WORKER)
 @endpoint("Enroll in a class: confirmed, pending_payment (with payment details) or waitlisted",
@@ -120,7 +113,7 @@ def my_enrollments():
           response=EnrollmentOut, errors=(404,), tags=("enrollment",))
 def get_enrollment(enrollment_id: int):
     session = get_session()
-    enrollment = _owned(session, enrollment_id)
+    enrollment = queries.get_own_enrollment(session, actor=current_user, enrollment_id=enrollment_id)
     now = utcnow()
     payment = service.payment_of(session, enrollment.id)
     return jsonify(enrollment_json(enrollment, payment, now=now, with_secret=True))
@@ -133,7 +126,7 @@ def get_enrollment(enrollment_id: int):
 def cancel_enrollment(enrollment_id: int):
     data = parse_body(CancelIn)
     session = get_session()
-    _owned(session, enrollment_id)
+    queries.get_own_enrollment(session, actor=current_user, enrollment_id=enrollment_id)
     enrollment, refunded = service.cancel_enrollment(session, actor=current_user, enrollment_id=enrollment_id,
                                                      now=utcnow(), settings=enrollment_settings(),
                                                      gateway=current_gateway(), reason=data.reason)
@@ -144,13 +137,6 @@ def cancel_enrollment(enrollment_id: int):
 
 # --- provider --------------------------------------------------------------------------------------
 
-def _managed_class(session, class_id: int) -> TrainingClass:
-    training_class = session.get(TrainingClass, class_id)
-    if training_class is None or not can_manage_course(current_user, training_class.course):
-        raise NotFound("No such class.")
-    return training_class
-
-
 @bp.get("/classes/<int:class_id>/enrollments")
 @allow(Role.PROVIDER_ADMIN)
 @endpoint("The roster of a class with statuses and payments (its provider's admins)", query=PageQuery,
@@ -158,7 +144,7 @@ def _managed_class(session, class_id: int) -> TrainingClass:
 def class_enrollments(class_id: int):
     args = parse_query(PageQuery)
     session = get_session()
-    _managed_class(session, class_id)
+    queries.get_managed_class(session, actor=current_user, class_id=class_id)
     rows = queries.list_class_roster(session, class_id, page=args.page, per_page=args.per_page)
     items = [{"id": e.id, "status": e.status, "user": {"id": e.user.id, "name": e.user.name},
               "price": money_json(e.amount_due, e.currency), "created_at": _iso(e.created_at),
@@ -195,7 +181,7 @@ def offline_payment(enrollment_id: int):
 def cancel_class(class_id: int):
     data = parse_body(CancelClassIn)
     session = get_session()
-    _managed_class(session, class_id)
+    queries.get_managed_class(session, actor=current_user, class_id=class_id)
     training_class = service.cancel_class(session, actor=current_user, class_id=class_id, reason=data.reason,
                                           now=utcnow(), gateway=current_gateway())
     session.commit()

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.auth.models import User
 from app.db import paginate
+from app.errors import NotFound
 from app.payments.models import Payment, Refund
 from courses.models import ACTIVE, Enrollment, TrainingClass
+from courses.permissions import can_manage_course, owns_enrollment
 from courses.services.enrollment import PURPOSE
+
+
+def get_own_enrollment(session: Session, *, actor: User, enrollment_id: int) -> Enrollment:
+    """One of the actor's enrollments; NotFound for anyone else's (pages and API alike)."""
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or not owns_enrollment(actor, enrollment):
+        raise NotFound(_("No such enrollment."))
+    return enrollment
+
+
+def get_managed_class(session: Session, *, actor: User, class_id: int) -> TrainingClass:
+    """A class of a course the actor's provider runs; NotFound otherwise."""
+    training_class = session.get(TrainingClass, class_id)
+    if training_class is None or not can_manage_course(actor, training_class.course):
+        raise NotFound(_("No such class."))
+    return training_class
 
 
 def get_active_enrollment(session: Session, *, user_id: int, class_id: int) -> Enrollment | None:

@@ -20,7 +20,7 @@ from courses.forms.enrollment import (
     OfflineRefundForm,
 )
 from courses.models import Enrollment, EnrollmentStatus, TrainingClass
-from courses.permissions import can_manage_course, owns_enrollment
+from courses.permissions import can_manage_course
 from courses.queries import enrollment as queries
 from courses.services import enrollment as service
 from courses.tasks import enrollment_settings
@@ -40,20 +40,6 @@ def _enrollment_helpers():
 
     return {"viewer_enrollment": viewer_enrollment, "enrollment_open": enrollment_open,
             "enroll_form": EnrollForm}
-
-
-def _owned_enrollment(enrollment_id: int) -> Enrollment:
-    enrollment = get_session().get(Enrollment, enrollment_id)
-    if enrollment is None or not owns_enrollment(current_user, enrollment):
-        abort(404)
-    return enrollment
-
-
-def _managed_class(class_id: int) -> TrainingClass:
-    training_class = get_session().get(TrainingClass, class_id)
-    if training_class is None or not can_manage_course(current_user, training_class.course):
-        abort(404)
-    return training_class
 
 
 def enroll_and_open_checkout(session, class_id: int) -> Enrollment:
@@ -89,7 +75,7 @@ def enroll(class_id: int):
 @bp.get("/enrollments/<int:enrollment_id>")
 @allow(Role.WORKER)
 def enrollment_detail(enrollment_id: int):
-    enrollment = _owned_enrollment(enrollment_id)
+    enrollment = queries.get_own_enrollment(get_session(), actor=current_user, enrollment_id=enrollment_id)
     session = get_session()
     now = utcnow()
     payment = service.payment_of(session, enrollment.id)
@@ -106,7 +92,7 @@ def enrollment_detail(enrollment_id: int):
 @bp.post("/enrollments/<int:enrollment_id>/cancel")
 @allow(Role.WORKER)
 def cancel_enrollment(enrollment_id: int):
-    _owned_enrollment(enrollment_id)
+    queries.get_own_enrollment(get_session(), actor=current_user, enrollment_id=enrollment_id)
     form = CancelEnrollmentForm()
     if not form.validate_on_submit():
         abort(400)
@@ -127,7 +113,7 @@ def cancel_enrollment(enrollment_id: int):
 @bp.get("/provider/classes/<int:class_id>/enrollments")
 @allow(Role.PROVIDER_ADMIN)
 def class_enrollments(class_id: int):
-    training_class = _managed_class(class_id)
+    training_class = queries.get_managed_class(get_session(), actor=current_user, class_id=class_id)
     session = get_session()
     roster = queries.list_class_roster(session, class_id)
     return render_template("courses/enrollment/roster.html", training_class=training_class,
@@ -174,7 +160,7 @@ def record_offline_refund(refund_id: int):
 @bp.post("/provider/classes/<int:class_id>/cancel")
 @allow(Role.PROVIDER_ADMIN)
 def cancel_class(class_id: int):
-    training_class = _managed_class(class_id)
+    training_class = queries.get_managed_class(get_session(), actor=current_user, class_id=class_id)
     form = CancelClassForm()
     if form.validate_on_submit():
         if perform(lambda session: service.cancel_class(

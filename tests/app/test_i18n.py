@@ -1,5 +1,6 @@
 """Chinese first: zh_Hans by default, English on request and remembered, every string translated."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -92,3 +93,19 @@ def test_every_message_in_the_code_has_a_chinese_translation():
             if msgid and msgid not in translated:
                 missing.add(f"{package}: {msgid}")
     assert not missing, f"{len(missing)} strings lack a zh_Hans translation, e.g. {sorted(missing)[:10]}"
+
+
+def test_services_translate_without_a_request(app):
+    """A Celery task or CLI command calls services in an app context only: messages still render."""
+    from app.errors import NotFound
+    from courses.services import shelf
+
+    with app.app_context():
+        from app.db import get_session
+
+        try:
+            shelf.refresh_course_listing(get_session(), 987654321, now=datetime(2026, 1, 1, tzinfo=UTC))
+        except NotFound as exc:
+            assert str(exc.message) == "未找到该课程。"   # the default language, zh_Hans
+        else:
+            raise AssertionError("expected NotFound")
