@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class ChineseJSON(DefaultJSONProvider):
@@ -23,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.celery import celery_init_app
     from app.config import load_config
     from app.extensions import limiter, login_manager
+    from app.links import check_base_url
 
     app = Flask(__name__, instance_relative_config=True)
     app.json_provider_class = ChineseJSON
@@ -31,6 +33,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    check_base_url(app)
+    if app.config.get("TRUSTED_PROXY_HOPS"):
+        # Behind N trusted proxies the client's address and scheme come from their headers
+        # (rate limits, HSTS, logs); without proxies those headers are the client's and ignored.
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     errors.init_app(app)

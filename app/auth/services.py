@@ -99,6 +99,12 @@ def change_password(session: Session, *, actor: User, current_password: str, new
     session.flush()
 
 
+def sign_out_everywhere(session: Session, *, actor: User) -> None:
+    """End every session and API token of the actor (a captured cookie stops working too)."""
+    actor.credentials_version += 1
+    session.flush()
+
+
 def request_password_reset(session: Session, *, account: str, secret_key: str,
                            reset_url: Callable[[str], str]) -> None:
     """Send a time-limited reset link if the account exists; silent otherwise (no enumeration)."""
