@@ -93,8 +93,11 @@ def make_engine(url: str, *, busy_timeout: float = 30, **kwargs) -> Engine:
     at once, the busy timeout cannot help a reader holding an old snapshot).
     """
     if url.startswith("sqlite"):
+        # No cap on connections: a request holding one may need a second for an eager task
+        # queued after commit; a capped pool would make a burst wait on itself.
+        options = {"max_overflow": -1} if ":memory:" not in url and url not in ("sqlite://", "sqlite:///") else {}
         engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False},
-                               **kwargs)
+                               **{**options, **kwargs})
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):
