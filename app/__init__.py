@@ -12,15 +12,30 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class ChineseJSON(DefaultJSONProvider):
-    """JSON out as UTF-8 without escaping Chinese (API.md conventions)."""
+    """JSON out as UTF-8 without escaping Chinese (API.md conventions).
+
+    In: a body nested deeper than ``app.inputs.MAX_JSON_DEPTH`` is malformed (a ValueError,
+    which Flask turns into 400) instead of a RecursionError deep in the parser.
+    """
 
     ensure_ascii = False
     sort_keys = False
 
+    def loads(self, s, **kwargs):
+        from app.inputs import json_depth_ok
+
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if not json_depth_ok(value):
+            raise ValueError("JSON nested too deeply")
+        return value
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides settings (tests use it)."""
-    from app import access, db, errors, i18n, security
+    from app import access, db, errors, i18n, inputs, security
     from app.celery import celery_init_app
     from app.config import load_config
     from app.extensions import limiter, login_manager
@@ -40,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    inputs.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -302,7 +302,11 @@ def process_stripe_event(session: Session, *, event_id: str, now: datetime) -> b
     if claimed.rowcount != 1:
         return False
     event = session.get(StripeEvent, event_id)
-    obj = (event.payload.get("data") or {}).get("object") or {}
+    data = event.payload.get("data") if isinstance(event.payload, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        log.warning("Stripe event %s carries no object; nothing to apply", event_id)
+        return True
     if event.type == "payment_intent.succeeded":
         payment = _payment_for_intent(session, obj)
         if payment is not None:
