@@ -58,8 +58,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     inputs.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    access.init_app(app)    # before security: access is checked before CSRF reads a body
     security.init_app(app)
-    access.init_app(app)
     i18n.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

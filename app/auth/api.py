@@ -7,7 +7,7 @@ from flask_login import current_user, login_user
 
 from app.access import PUBLIC, SIGNED_IN, allow
 from app.api import created, endpoint, parse_body
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.loaders import bearer_header
 from app.auth.models import User
 from app.auth.schemas import (
@@ -82,12 +82,15 @@ def register():
 def token():
     data = parse_body(TokenIn)
     session = get_session()
+    throttle.check(data.username)
     try:
         user = services.authenticate(session, account=data.username, password=data.password, now=utcnow())
     except DomainError:
         g.login_failed = True
+        throttle.failed(data.username)
         raise
     session.commit()
+    throttle.succeeded(data.username)
     return jsonify(_token_response(user))
 
 

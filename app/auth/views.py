@@ -20,7 +20,7 @@ from flask_babel import pgettext
 from flask_login import current_user, login_user, logout_user
 
 from app.access import PUBLIC, SIGNED_IN, Role, allow
-from app.auth import queries, services
+from app.auth import queries, services, throttle
 from app.auth.forms import (
     ChangePasswordForm,
     DecisionForm,
@@ -83,14 +83,17 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         session = get_session()
+        throttle.check(form.account.data)
         try:
             user = services.authenticate(session, account=form.account.data, password=form.password.data,
                                          now=utcnow())
         except DomainError as exc:
             g.login_failed = True
+            throttle.failed(form.account.data)
             show_error(form, exc)
         else:
             session.commit()
+            throttle.succeeded(form.account.data)
             login_user(user)
             return redirect(safe_next(url_for("main.home")))
     return render_template("auth/login.html", form=form)
@@ -142,9 +145,11 @@ def forgot_password():
 def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        if submit(form, lambda session: services.reset_password(
+        ok, user = submit(form, lambda session: services.reset_password(
             session, token=token, new_password=form.new_password.data, secret_key=current_app.config["SECRET_KEY"],
-            max_age=current_app.config["PASSWORD_RESET_TTL"])).ok:
+            max_age=current_app.config["PASSWORD_RESET_TTL"]))
+        if ok:
+            throttle.succeeded(user.phone, user.email)  # whoever controls the mailbox may sign in again
             flash(_("Your password has been reset. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
