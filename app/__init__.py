@@ -8,13 +8,29 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class ChineseJSON(DefaultJSONProvider):
-    """JSON out as UTF-8 without escaping Chinese (API.md conventions)."""
+    """JSON out as UTF-8 without escaping Chinese (API.md conventions).
+
+    In: a body nested deeper than ``app.inputs.MAX_JSON_DEPTH`` is malformed (a ValueError,
+    which Flask turns into 400) instead of a RecursionError deep in the parser.
+    """
 
     ensure_ascii = False
     sort_keys = False
+
+    def loads(self, s, **kwargs):
+        from app.inputs import json_depth_ok
+
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if not json_depth_ok(value):
+            raise ValueError("JSON nested too deeply")
+        return value
 
 
 # The domains this platform runs, in dependency order: the one place ``app/`` names them.
@@ -23,11 +39,12 @@ DOMAINS: tuple[str, ...] = ("courses",)
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides settings (tests use it)."""
-    from app import access, db, errors, i18n, security
+    from app import access, db, errors, i18n, inputs, security
     from app.celery import celery_init_app
     from app.config import load_config
     from app.domain import install, load_domains
     from app.extensions import limiter, login_manager
+    from app.links import check_base_url
 
     app = Flask(__name__, instance_relative_config=True)
     app.json_provider_class = ChineseJSON
@@ -37,11 +54,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     domains = load_domains(app.config.get("DOMAINS", DOMAINS))
+    check_base_url(app)
+    if app.config.get("TRUSTED_PROXY_HOPS"):
+        # Behind N trusted proxies the client's address and scheme come from their headers
+        # (rate limits, HSTS, logs); without proxies those headers are the client's and ignored.
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    inputs.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    access.init_app(app)    # before security: access is checked before CSRF reads a body
     security.init_app(app)
-    access.init_app(app)
     i18n.init_app(app, domains)
     login_manager.init_app(app)
     limiter.init_app(app)

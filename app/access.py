@@ -37,13 +37,9 @@ def allow(*who: str):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if PUBLIC not in declared:
-                if not current_user.is_authenticated:
-                    if wants_json():
-                        return json_error("unauthorized", "Sign in first.", 401)
-                    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-                if SIGNED_IN not in declared and not current_user.has_any_role(declared):
-                    abort(403)
+            refusal = refuse(declared)
+            if refusal is not None:
+                return refusal
             return view(*args, **kwargs)
 
         wrapper.access = declared
@@ -52,13 +48,37 @@ def allow(*who: str):
     return decorator
 
 
+def refuse(declared: frozenset[str]):
+    """The answer for a caller the rule does not admit (401/sign-in page, or 403), else None."""
+    if PUBLIC in declared:
+        return None
+    if not current_user.is_authenticated:
+        if wants_json():
+            return json_error("unauthorized", "Sign in first.", 401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if SIGNED_IN not in declared and not current_user.has_any_role(declared):
+        abort(403)
+    return None
+
+
 def access_of(endpoint: str) -> frozenset[str] | None:
     view = current_app.view_functions.get(endpoint)
     return getattr(view, "access", None)
 
 
 def init_app(app) -> None:
+    """Check every request's access rule before anything reads its body.
+
+    Registered before the CSRF check (which parses forms): an anonymous 30 MB upload is
+    refused without being read. The decorator checks again at the view (cheap: the user is
+    already loaded).
+    """
+
     @app.before_request
-    def _fail_closed():
-        if request.endpoint and request.endpoint != "static" and access_of(request.endpoint) is None:
-            abort(403)
+    def _check_access():
+        if not request.endpoint or request.endpoint == "static":
+            return None
+        declared = access_of(request.endpoint)
+        if declared is None:
+            abort(403)   # fail closed: a route without a rule
+        return refuse(declared)

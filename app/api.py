@@ -11,10 +11,12 @@ import re
 from typing import Any, TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import models_json_schema
 
 from app.access import PUBLIC, SIGNED_IN, allow
 from app.errors import DomainError, Invalid
+from app.inputs import out_of_range
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -73,31 +75,38 @@ def parse_body(model: type[M]) -> M:
         raise DomainError("The request body must be a JSON object.", code="malformed_json", status=400)
     if not isinstance(data, dict):
         raise DomainError("The request body must be a JSON object.", code="malformed_json", status=400)
+    _check_numbers(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise _validation_error(exc) from None
 
 
+def _check_numbers(data) -> None:
+    """Refuse any number no id, count or amount can reach (422 naming the field)."""
+    field = out_of_range(data)
+    if field is not None:
+        raise Invalid("This number is out of range.", code="out_of_range", field=field or None)
+
+
 def parse_query(model: type[M]) -> M:
     """Parse query-string arguments into ``model`` (422 on a bad value)."""
     raw = {key: request.args.get(key) for key in request.args}
     try:
-        return model.model_validate(raw)
+        parsed = model.model_validate(raw)
     except ValidationError as exc:
         raise _validation_error(exc) from None
+    _check_numbers(parsed.model_dump())
+    return parsed
+
+
+MAX_PAGE = 10_000
 
 
 class PageQuery(Schema):
     model_config = ConfigDict(extra="ignore")
-    page: int = 1
-    per_page: int = 20
-
-    def model_post_init(self, _ctx: Any) -> None:
-        if self.page < 1:
-            raise Invalid("page starts at 1", field="page")
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise Invalid(f"per_page must be between 1 and {MAX_PER_PAGE}", field="per_page")
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    per_page: int = Field(default=20, ge=1, le=MAX_PER_PAGE)
 
 
 def page_of(items: list, *, page: int, per_page: int, total: int) -> dict:
@@ -118,70 +127,96 @@ _ROLE_TEXT = {PUBLIC: "public", SIGNED_IN: "any signed-in user"}
 
 
 def _path_of(rule: str) -> tuple[str, list[dict]]:
+    from app.inputs import MAX_ID
+
     params = []
 
     def repl(match: re.Match) -> str:
         converter, name = match.group(1), match.group(2)
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: repl(m), rule), params
 
 
-def build_openapi() -> dict:
-    """The OpenAPI 3.1 description of every registered ``/api/v1`` route."""
-    components: dict[str, Any] = {}
-
-    def ref(model: type[BaseModel]) -> dict:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, sub in schema.pop("$defs", {}).items():
-            components[name] = sub
-        components[model.__name__] = schema
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
-
-    ref(ErrorResponse)
-    paths: dict[str, dict] = {}
+def _api_operations():
+    """(rule, view, contract, methods) of every documented ``/api/v1`` route."""
     for rule in current_app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or rule.endpoint.startswith("openapi."):
             continue
         view = current_app.view_functions[rule.endpoint]
         meta = getattr(view, "openapi", None) or {"summary": rule.endpoint, "status": 200}
+        yield rule, view, meta, sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict]:
+    properties = model.model_json_schema().get("properties", {})
+    params = []
+    for name, field in model.model_fields.items():
+        schema = {k: v for k, v in properties.get(name, {}).items() if k not in ("title", "description")}
+        # Query strings are text: anything non-integer is described as a string (with its bounds).
+        if "anyOf" in schema:
+            kinds = [option for option in schema["anyOf"] if option.get("type") != "null"]
+            schema = kinds[0] if len(kinds) == 1 else {"type": "string"}
+        if schema.get("type") not in ("integer", "string", "boolean"):
+            schema = {"type": "string"}
+        params.append({"name": name, "in": "query", "required": field.is_required(), "schema": schema,
+                       **({"description": field.description} if field.description else {})})
+    return params
+
+
+def build_openapi() -> dict:
+    """The OpenAPI 3.1 description of every registered ``/api/v1`` route.
+
+    All models are rendered together (``models_json_schema``), so two models that share a
+    class name in different packages get distinct component names instead of one silently
+    replacing the other; request bodies are described as validated, responses as serialized
+    (aliases such as ``class``).
+    """
+    operations = list(_api_operations())
+    wanted: dict[tuple[type[BaseModel], str], None] = {(ErrorResponse, "serialization"): None}
+    for _rule, _view, meta, _methods in operations:
+        if meta.get("body"):
+            wanted[(meta["body"], "validation")] = None
+        if meta.get("response"):
+            wanted[(meta["response"], "serialization")] = None
+    refs, defs = models_json_schema(list(wanted), ref_template="#/components/schemas/{model}")
+    components: dict[str, Any] = defs.get("$defs", {})
+    error_ref = refs[(ErrorResponse, "serialization")]
+
+    paths: dict[str, dict] = {}
+    for rule, view, meta, methods in operations:
         path, params = _path_of(rule.rule)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+        access = getattr(view, "access", ())
+        for method in methods:
             op: dict[str, Any] = {
                 "operationId": f"{rule.endpoint}.{method.lower()}",
                 "summary": meta["summary"],
                 "tags": list(meta.get("tags") or [rule.endpoint.split(".")[0]]),
-                "parameters": list(params),
-                "x-access": sorted(_ROLE_TEXT.get(a, a) for a in getattr(view, "access", ())),
+                "parameters": list(params) + (_query_parameters(meta["query"]) if meta.get("query") else []),
+                "x-access": sorted(_ROLE_TEXT.get(a, a) for a in access),
             }
-            if meta.get("query"):
-                for name, field in meta["query"].model_fields.items():
-                    op["parameters"].append({
-                        "name": name, "in": "query", "required": field.is_required(),
-                        "schema": {"type": "string"} if field.annotation is not int else {"type": "integer"},
-                        **({"description": field.description} if field.description else {}),
-                    })
             if meta.get("body"):
                 content_type = "multipart/form-data" if meta.get("form") else "application/json"
-                op["requestBody"] = {"required": True, "content": {content_type: {"schema": ref(meta["body"])}}}
+                op["requestBody"] = {"required": True,
+                                     "content": {content_type: {"schema": refs[(meta["body"], "validation")]}}}
             ok: dict[str, Any] = {"description": "OK"}
             if meta.get("response"):
-                ok["content"] = {"application/json": {"schema": ref(meta["response"])}}
+                ok["content"] = {"application/json": {"schema": refs[(meta["response"], "serialization")]}}
             responses = {str(meta.get("status", 200)): ok}
             error_statuses = set(meta.get("errors") or ())
-            if PUBLIC not in getattr(view, "access", ()):
+            if PUBLIC not in access:
                 error_statuses |= {401, 403}
             if meta.get("body") or meta.get("query"):
                 error_statuses |= {400, 422}
+            if meta.get("body"):
+                error_statuses |= {413}
             for status in sorted(error_statuses):
-                responses[str(status)] = {
-                    "description": "Error",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
-                }
+                responses[str(status)] = {"description": "Error",
+                                          "content": {"application/json": {"schema": error_ref}}}
             op["responses"] = responses
-            if PUBLIC not in getattr(view, "access", ()):
+            if PUBLIC not in access:
                 op["security"] = [{"bearer": []}, {"cookie": []}]
             paths.setdefault(path, {})[method.lower()] = op
     return {
@@ -190,7 +225,7 @@ def build_openapi() -> dict:
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": components,
+            "schemas": dict(sorted(components.items())),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},

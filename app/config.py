@@ -72,7 +72,13 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
-        "SERVER_BASE_URL": env("SERVER_BASE_URL", "http://127.0.0.1:5000"),
+        # Public address for links sent by mail/SMS: never taken from a request's Host header.
+        # Required in production (create_app refuses to start without it).
+        "SERVER_BASE_URL": env("SERVER_BASE_URL") or (None if production else "http://127.0.0.1:5000"),
+        # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, trust no header).
+        "TRUSTED_PROXY_HOPS": int(env("TRUSTED_PROXY_HOPS", "0")),
+        # Seconds a SQLite write waits for the write lock before giving up.
+        "SQLITE_BUSY_TIMEOUT": float(env("SQLITE_BUSY_TIMEOUT", "30")),
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in app.security so bearer API calls skip it
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -7,6 +7,7 @@ tasks, Stripe calls) is queued with :func:`after_commit`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -15,6 +16,8 @@ from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, s
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,10 +80,33 @@ def _new_session() -> Session:
 db_session: scoped_session[Session] = scoped_session(_new_session, scopefunc=_app_ctx_id)
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine; SQLite gets real transactions, foreign keys and a busy timeout."""
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _write_lock_up_front() -> bool:
+    """Whether a new SQLite transaction should take the write lock at once.
+
+    Pages and API reads (GET) read; every other request, CLI command and task may write.
+    """
+    from flask import has_request_context, request
+
+    return not (has_request_context() and request.method in READ_ONLY_METHODS)
+
+
+def make_engine(url: str, *, busy_timeout: float = 30, **kwargs) -> Engine:
+    """Create an engine; SQLite gets real transactions, foreign keys and a busy timeout.
+
+    A write transaction on SQLite starts with ``BEGIN IMMEDIATE``: it takes the write lock
+    before its first read, so a burst of writers queues on the busy timeout. A deferred
+    ``BEGIN`` would read first and then fail to upgrade its lock (``database is locked``
+    at once, the busy timeout cannot help a reader holding an old snapshot).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        # No cap on connections: a request holding one may need a second for an eager task
+        # queued after commit; a capped pool would make a burst wait on itself.
+        options = {"max_overflow": -1} if ":memory:" not in url and url not in ("sqlite://", "sqlite:///") else {}
+        engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False},
+                               **{**options, **kwargs})
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):
@@ -89,11 +115,12 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_lock_up_front() else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
@@ -102,7 +129,7 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout=app.config.get("SQLITE_BUSY_TIMEOUT", 30))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -130,9 +157,16 @@ def after_commit(session: Session, fn: Callable[[], object]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # The transaction is committed: whatever happens to the work queued behind it (a mail
+    # server down, a locked database in an eager task) must not turn the committed request
+    # into an error. Each job is idempotent and logged; the outbox and reconciliation keep
+    # what was not done.
     callbacks = session.info.pop("after_commit", [])
     for fn in callbacks:
-        fn()
+        try:
+            fn()
+        except Exception:
+            log.exception("after-commit work %r failed; the transaction stays committed", fn)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -13,6 +13,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -104,10 +105,42 @@ def init_app(app: Flask) -> None:
                 response.headers[key] = exc.get_response().headers[key]
         return response
 
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError):
+        # Two requests raced for the same unique thing (a phone number, an enrollment):
+        # the loser's transaction was refused by the database, nothing of it was written.
+        _reset_session()
+        log.info("integrity conflict on %s %s: %s", request.method, request.path, exc.orig)
+        message = _("Someone else changed this at the same moment. Please reload and try again.")
+        if wants_json():
+            return json_error("conflict", message, 409)
+        return _error_page(app, 409, message)
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # The failure may have left the session needing a rollback (a failed flush): the
+        # error page must not fail in turn when it loads the signed-in user or a label.
+        _reset_session()
         message = _("Something went wrong on our side. It has been logged.")
         if wants_json():
             return json_error("internal_error", message, 500)
-        return render_template("error.html", status=500, message=message), 500
+        return _error_page(app, 500, message)
+
+
+def _reset_session() -> None:
+    from app.db import db_session
+
+    try:
+        db_session.rollback()
+    except Exception:
+        log.exception("could not roll the session back")
+        db_session.remove()
+
+
+def _error_page(app: Flask, status: int, message: str):
+    try:
+        return app.make_response((render_template("error.html", status=status, message=message), status))
+    except Exception:
+        log.exception("the error page itself failed")
+        return app.response_class(f"{status}: {message}", status=status, mimetype="text/plain")

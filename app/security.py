@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -39,6 +40,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def dummy_password_hash() -> str:
+    """A hash with the current parameters that no password matches: verifying against it costs
+    what verifying a real account's password costs (sign-in timing reveals no account)."""
+    cfg = current_app.config
+    key = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"])
+    cache = current_app.extensions.setdefault("dummy_password_hash", {})
+    if key not in cache:
+        cache[key] = hash_password(secrets.token_urlsafe(32))
+    return cache[key]
 
 
 def password_needs_rehash(password_hash: str) -> bool:
@@ -108,6 +120,18 @@ def page_csrf_token() -> str | None:
     return None
 
 
+# Pages for anonymous visitors that still carry something personal: one-time tokens in the
+# address, a typed account name or contact on a re-rendered form.
+NO_STORE_ENDPOINTS = frozenset({"auth.login", "auth.signup", "auth.forgot_password", "auth.reset_password",
+                                "auth.invitation"})
+
+
+def _personal(req) -> bool:
+    if req.endpoint in NO_STORE_ENDPOINTS or req.headers.get("Authorization"):
+        return True
+    return bool(session.get("_user_id")) or current_user.is_authenticated
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["page_csrf_token"] = page_csrf_token
     app.extensions["pii_vault"] = PersonalDataVault(app.config["PII_KEYS"], app.config["PII_HASH_KEY"])
@@ -141,6 +165,12 @@ def init_app(app: Flask) -> None:
         )
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "Cache-Control" not in headers and _personal(request):
+            # Pages and answers for a signed-in person (or carrying a one-time token) must not
+            # stay in a shared computer's browser cache or a proxy.
+            headers["Cache-Control"] = "no-store"
+            headers.add("Vary", "Cookie")
+            headers.add("Vary", "Authorization")
         return response
 
     redactor = RedactingFilter()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.access import PUBLIC, SIGNED_IN, allow
 from app.api import created, endpoint, parse_body
-from app.auth import services
+from app.auth import services, throttle
+from app.auth.loaders import bearer_header
 from app.auth.models import User
 from app.auth.schemas import (
     AcceptedOut,
@@ -27,6 +28,7 @@ from app.auth.views import login_failed
 from app.db import get_session, utcnow
 from app.errors import DomainError, Invalid
 from app.extensions import limiter
+from app.links import public_url
 from app.membership.queries import get_profile
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -80,12 +82,15 @@ def register():
 def token():
     data = parse_body(TokenIn)
     session = get_session()
+    throttle.check(data.username)
     try:
         user = services.authenticate(session, account=data.username, password=data.password, now=utcnow())
     except DomainError:
         g.login_failed = True
+        throttle.failed(data.username)
         raise
     session.commit()
+    throttle.succeeded(data.username)
     return jsonify(_token_response(user))
 
 
@@ -95,12 +100,10 @@ def token():
 @endpoint("Send a password-reset link (same answer whether or not the account exists)", body=PasswordResetIn,
           response=AcceptedOut, status=202, errors=(429,), tags=("accounts",))
 def password_reset():
-    from flask import url_for
-
     data = parse_body(PasswordResetIn)
     session = get_session()
     services.request_password_reset(session, account=data.username, secret_key=current_app.config["SECRET_KEY"],
-                                    reset_url=lambda t: url_for("auth.reset_password", token=t, _external=True))
+                                    reset_url=lambda t: public_url("auth.reset_password", token=t))
     session.commit()
     return jsonify({"status": "sent_if_exists"}), 202
 
@@ -122,6 +125,8 @@ def change_password():
     services.change_password(session, actor=current_user, current_password=data.current_password,
                              new_password=data.new_password)
     session.commit()
+    if bearer_header() is None:
+        login_user(current_user._get_current_object())  # this cookie session stays signed in
     return jsonify(_token_response(current_user))
 
 

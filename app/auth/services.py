@@ -31,7 +31,7 @@ from app.auth.validation import (
 )
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.notify import queue_message, speaking_to
-from app.security import hash_password, password_needs_rehash, verify_password
+from app.security import dummy_password_hash, hash_password, password_needs_rehash, verify_password
 
 
 class InvalidCredentials(DomainError):
@@ -61,7 +61,7 @@ def register_user(session: Session, *, name: str, password: str, phone: str | No
         raise Invalid(_("Enter a mobile phone number or an e-mail address."), field="phone")
     phone = normalize_phone(phone) if phone else None
     email = normalize_email(email) if email else None
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=(name, phone, email))
     if phone and _find_by_account(session, "phone", phone):
         raise Conflict(_("This phone number is already registered. Sign in instead."), code="account_taken", field="phone")
     if email and _find_by_account(session, "email", email):
@@ -78,9 +78,14 @@ def authenticate(session: Session, *, account: str, password: str, now: datetime
     try:
         kind, value = normalize_account(account)
     except Invalid:
+        verify_password(dummy_password_hash(), password)
         raise InvalidCredentials(_("Wrong phone/e-mail or password.")) from None
     user = _find_by_account(session, kind, value)
-    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+    if user is None:
+        # Same work as for a real account, so the answer's timing does not say which exist.
+        verify_password(dummy_password_hash(), password)
+        raise InvalidCredentials(_("Wrong phone/e-mail or password."))
+    if not verify_password(user.password_hash, password) or not user.is_active:
         raise InvalidCredentials(_("Wrong phone/e-mail or password."))
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -93,8 +98,14 @@ def change_password(session: Session, *, actor: User, current_password: str, new
     """Change the actor's password. Raises Invalid (wrong current, weak new)."""
     if not verify_password(actor.password_hash, current_password):
         raise Invalid(_("The current password is wrong."), field="current_password")
-    check_password_strength(new_password, field="new_password")
+    check_password_strength(new_password, field="new_password", user_inputs=(actor.name, actor.phone, actor.email))
     actor.password_hash = hash_password(new_password)
+    actor.credentials_version += 1
+    session.flush()
+
+
+def sign_out_everywhere(session: Session, *, actor: User) -> None:
+    """End every session and API token of the actor (a captured cookie stops working too)."""
     actor.credentials_version += 1
     session.flush()
 
@@ -120,7 +131,7 @@ def reset_password(session: Session, *, token: str, new_password: str, secret_ke
     user = load_token(session, secret_key, RESET_SALT, token, max_age)
     if user is None:
         raise Invalid(_("This reset link is invalid or has expired. Ask for a new one."), code="bad_token", field="token")
-    check_password_strength(new_password, field="new_password")
+    check_password_strength(new_password, field="new_password", user_inputs=(user.name, user.phone, user.email))
     user.password_hash = hash_password(new_password)
     user.credentials_version += 1
     session.flush()

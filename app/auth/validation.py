@@ -5,6 +5,7 @@ from __future__ import annotations
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from zxcvbn import zxcvbn
 
 from app.errors import Invalid
 
@@ -36,10 +37,26 @@ def normalize_account(raw: str, *, field: str = "account") -> tuple[str, str]:
     return "phone", normalize_phone(raw, field=field)
 
 
-def check_password_strength(password: str, *, field: str = "password") -> None:
+def check_password_strength(password: str, *, field: str = "password", user_inputs: tuple = ()) -> None:
+    """Refuse short, digits-only, overlong and guessable passwords.
+
+    Guessable is zxcvbn's estimate below 10⁶ guesses (score < 2): its lists of common
+    passwords (``password``, ``qwertyuiop``, ``Password1``, ``1qaz2wsx`` ...), keyboard walks,
+    dates, repeats, and the person's own name, phone or e-mail.
+    """
     if len(password or "") < 8:
         raise Invalid(_l("Use at least 8 characters for the password."), field=field)
-    if password.isdigit():
-        raise Invalid(_l("Use letters as well as digits in the password."), field=field)
     if len(password) > 128:
         raise Invalid(_l("Use at most 128 characters for the password."), field=field)
+    if password.isdigit():
+        raise Invalid(_l("Use letters as well as digits in the password."), field=field)
+    words = []
+    for value in (str(v) for v in user_inputs if v):
+        words.append(value)
+        if value.startswith("+86"):
+            words.append(value[3:])            # the number as people type it
+        if "@" in value:
+            words.append(value.split("@", 1)[0])
+    if zxcvbn(password, user_inputs=words)["score"] < 2:
+        raise Invalid(_l("This password is too common or easy to guess. Add more words or characters."),
+                      code="weak_password", field=field)

@@ -20,7 +20,7 @@ from flask_babel import pgettext
 from flask_login import current_user, login_user, logout_user
 
 from app.access import PUBLIC, SIGNED_IN, Role, allow
-from app.auth import queries, services
+from app.auth import queries, services, throttle
 from app.auth.forms import (
     ChangePasswordForm,
     DecisionForm,
@@ -38,6 +38,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.forms import perform, show_error, submit
 from app.labels import label
+from app.links import public_url
 
 bp = Blueprint("auth", __name__)
 
@@ -82,14 +83,17 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         session = get_session()
+        throttle.check(form.account.data)
         try:
             user = services.authenticate(session, account=form.account.data, password=form.password.data,
                                          now=utcnow())
         except DomainError as exc:
             g.login_failed = True
+            throttle.failed(form.account.data)
             show_error(form, exc)
         else:
             session.commit()
+            throttle.succeeded(form.account.data)
             login_user(user)
             return redirect(safe_next(url_for("main.home")))
     return render_template("auth/login.html", form=form)
@@ -98,6 +102,9 @@ def login():
 @bp.post("/logout")
 @allow(SIGNED_IN)
 def logout():
+    # Session cookies are signed, not stored: the only way to make a copied cookie useless
+    # is to move the account's credentials_version on (which also ends its API tokens).
+    perform(lambda session: services.sign_out_everywhere(session, actor=current_user))
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("main.home"))
@@ -126,7 +133,7 @@ def forgot_password():
         session = get_session()
         services.request_password_reset(
             session, account=form.account.data, secret_key=current_app.config["SECRET_KEY"],
-            reset_url=lambda token: url_for("auth.reset_password", token=token, _external=True))
+            reset_url=lambda token: public_url("auth.reset_password", token=token))
         session.commit()
         flash(_("If this account exists, a reset link is on its way. It is valid for one hour."), "info")
         return redirect(url_for("auth.login"))
@@ -138,9 +145,11 @@ def forgot_password():
 def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        if submit(form, lambda session: services.reset_password(
+        ok, user = submit(form, lambda session: services.reset_password(
             session, token=token, new_password=form.new_password.data, secret_key=current_app.config["SECRET_KEY"],
-            max_age=current_app.config["PASSWORD_RESET_TTL"])).ok:
+            max_age=current_app.config["PASSWORD_RESET_TTL"]))
+        if ok:
+            throttle.succeeded(user.phone, user.email)  # whoever controls the mailbox may sign in again
             flash(_("Your password has been reset. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -184,7 +193,7 @@ def organization(org_id: int):
         if submit(form, lambda session: services.invite_staff(
             session, actor=current_user, org_id=org.id, contact=form.contact.data, role=Role(form.role.data),
             now=utcnow(), ttl_days=current_app.config["INVITATION_TTL_DAYS"],
-            invite_url=lambda t: url_for("auth.invitation", token=t, _external=True))).ok:
+            invite_url=lambda t: public_url("auth.invitation", token=t))).ok:
             flash(_("Invitation sent."), "success")
             return redirect(url_for("auth.organization", org_id=org.id))
     return render_template("auth/organization.html", org=org, form=form,

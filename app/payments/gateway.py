@@ -115,12 +115,22 @@ class StripeGateway:
         if not self.webhook_secret:
             raise InvalidSignature("Webhooks are not configured.")
         try:
-            stripe.Webhook.construct_event(payload, signature, self.webhook_secret, tolerance=tolerance)
-            event = json.loads(payload)
-        except (stripe.SignatureVerificationError, ValueError) as exc:
+            # Only the signature here: the SDK's construct_event also builds an Event object and
+            # fails with a TypeError on a validly signed body that is not a JSON object.
+            stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature or "", self.webhook_secret,
+                                                  tolerance)
+        except (stripe.SignatureVerificationError, UnicodeDecodeError) as exc:
             raise InvalidSignature("The webhook signature is not valid.") from exc
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        try:
+            event = json.loads(payload)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidSignature("The webhook payload is not a Stripe event.") from exc
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str) \
+                or not 0 < len(event["id"]) <= 255 or len(event["type"]) > 64:
             raise InvalidSignature("The webhook payload is not a Stripe event.")
+        created = event.get("created")
+        if not isinstance(created, int) or isinstance(created, bool) or not 0 <= created < 2**31:
+            event["created"] = 0
         return event
 
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from app.auth.models import User
 from app.celery import enqueue
 from app.db import after_commit
 from app.domain import PaymentPurpose
-from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.payments.gateway import GatewayError, StripeGateway
 from app.payments.models import Payment, PaymentMethod, PaymentStatus, Refund, StripeEvent
 
@@ -214,11 +215,15 @@ def record_offline_payment(session: Session, *, actor: User, payment_id: int, re
                            now: datetime, gateway: StripeGateway | None) -> Payment:
     """A provider admin confirms money received offline (bank transfer, at the venue).
 
-    Raises NotFound (not the payee's admin), Invalid (no reference), Conflict (not open).
+    Raises NotFound (not the payee's admin), Forbidden (``own_payment``: the admin's own
+    enrollment), Invalid (no reference), Conflict (not open).
     """
     payment = session.get(Payment, payment_id)
     if payment is None or payment.payee_org_id not in actor.org_ids(Role.PROVIDER_ADMIN):
         raise NotFound("No such payment.")
+    if payment.payer_id == actor.id:
+        raise Forbidden(_("Another administrator must confirm a payment for your own enrollment."),
+                        code="own_payment")
     reference = (reference or "").strip()
     if not reference:
         raise Invalid("Give the bank slip or receipt number.", code="reference_required", field="reference")
@@ -345,7 +350,11 @@ def process_stripe_event(session: Session, *, event_id: str, now: datetime) -> b
     if claimed.rowcount != 1:
         return False
     event = session.get(StripeEvent, event_id)
-    obj = (event.payload.get("data") or {}).get("object") or {}
+    data = event.payload.get("data") if isinstance(event.payload, dict) else None
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        log.warning("Stripe event %s carries no object; nothing to apply", event_id)
+        return True
     if event.type == "payment_intent.succeeded":
         payment = _payment_for_intent(session, obj)
         if payment is not None:

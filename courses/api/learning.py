@@ -13,6 +13,7 @@ from flask_login import current_user
 from app.access import Role, allow
 from app.api import PageQuery, created, endpoint, page_of, parse_body, parse_query
 from app.db import get_session, utcnow
+from app.links import public_url
 from courses.api import bp
 from courses.models import Enrollment, Lesson, LessonKind
 from courses.queries import learning as queries
@@ -175,7 +176,7 @@ def checkin_code(class_id: int):
     class_day, code = services.make_checkin_code(session, actor=current_user, class_id=class_id,
                                                  secret_key=current_app.config["SECRET_KEY"], now=now)
     return jsonify(CheckinCodeOut(class_id=class_id, day=class_day.day, code=code,
-                                  url=url_for("courses.checkin", code=code, _external=True),
+                                  url=public_url("courses.checkin", code=code),
                                   expires_at=services.checkin_expires_at(now).isoformat()).model_dump(mode="json"))
 
 

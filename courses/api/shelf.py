@@ -20,6 +20,7 @@ from courses.schemas.catalog import (
     CourseOut,
     CoursePatch,
     CourseStateOut,
+    CoverIn,
     IndustryIn,
     IndustryOut,
     RejectIn,
@@ -68,7 +69,7 @@ def update_course(course_id: int):
 @bp.post("/courses/<int:course_id>/cover")
 @allow(Role.PROVIDER_ADMIN)
 @endpoint("Upload the cover image (multipart field `cover`; PNG, JPEG or WebP, at most 5 MB)",
-          response=CourseStateOut, errors=(404,), tags=("shelf",))
+          body=CoverIn, form=True, response=CourseStateOut, errors=(404,), tags=("shelf",))
 def upload_cover(course_id: int):
     upload = request.files.get("cover")
     if upload is None:
@@ -83,7 +84,7 @@ def upload_cover(course_id: int):
 
 @bp.post("/courses/<int:course_id>/submit")
 @allow(Role.PROVIDER_ADMIN)
-@endpoint("Send a draft or rejected course for union review", response=CourseStateOut, errors=(404, 409),
+@endpoint("Send a draft or rejected course for union review", response=CourseStateOut, errors=(404, 409, 422),
           tags=("shelf",))
 def submit_course(course_id: int):
     session = get_session()

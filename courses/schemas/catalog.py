@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.api import Schema
+from app.inputs import MAX_FEN
 
 
 class Money(BaseModel):
@@ -171,8 +172,8 @@ class ClassIn(Schema):
     enroll_opens_at: AwareDatetime
     enroll_closes_at: AwareDatetime
     capacity: int = Field(ge=1, le=10_000)
-    price: int = Field(default=0, ge=0, description="fen")
-    member_price: int | None = Field(default=None, ge=0, description="fen")
+    price: int = Field(default=0, ge=0, le=MAX_FEN, description="fen")
+    member_price: int | None = Field(default=None, ge=0, le=MAX_FEN, description="fen")
     free_for_members: bool = False
     requires_membership: bool = False
     refund_rule: str = "full_before_start"
@@ -190,13 +191,17 @@ class ClassPatch(Schema):
     enroll_opens_at: AwareDatetime | None = None
     enroll_closes_at: AwareDatetime | None = None
     capacity: int | None = Field(default=None, ge=1, le=10_000)
-    price: int | None = Field(default=None, ge=0)
-    member_price: int | None = Field(default=None, ge=0)
+    price: int | None = Field(default=None, ge=0, le=MAX_FEN)
+    member_price: int | None = Field(default=None, ge=0, le=MAX_FEN)
     free_for_members: bool | None = None
     requires_membership: bool | None = None
     refund_rule: str | None = None
     refund_deadline_days: int | None = Field(default=None, ge=0, le=365)
     instructor_id: int | None = None
+
+
+class CoverIn(BaseModel):
+    cover: str = Field(description="PNG, JPEG or WebP image, at most 5 MB", json_schema_extra={"format": "binary"})
 
 
 class CourseStateOut(BaseModel):

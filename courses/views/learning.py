@@ -25,6 +25,7 @@ from app.access import Role, allow
 from app.db import get_session, utcnow
 from app.errors import DomainError
 from app.forms import perform, show_error, submit
+from app.links import public_url
 from app.security import csrf
 from courses.forms.learning import ActionForm, EditLessonForm, LessonForm
 from courses.models import LessonKind
@@ -235,7 +236,7 @@ def class_checkin_code(class_id: int):
     except DomainError as exc:
         return render_template("courses/learning/checkin_code.html", training_class=training_class, error=exc,
                                qr=None), exc.status
-    url = url_for("courses.checkin", code=code, _external=True)
+    url = public_url("courses.checkin", code=code)
     qr = segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True, title=_("Check-in code"))
     return render_template("courses/learning/checkin_code.html", training_class=training_class,
                            class_day=class_day, url=url, qr=qr, error=None,

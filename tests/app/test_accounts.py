@@ -16,14 +16,14 @@ SECRET = "test-secret-key-not-for-production"
 
 
 def test_register_by_phone_normalises_and_grants_worker(db):
-    user = services.register_user(db, name="张三", password="abc12345", phone="138 0013 8000")
+    user = services.register_user(db, name="张三", password="Mango-2026-abc", phone="138 0013 8000")
     assert user.phone == "+8613800138000"
     assert user.roles == {Role.WORKER}
     assert user.password_hash.startswith("$argon2id$")
 
 
 def test_register_by_email(db):
-    user = services.register_user(db, name="李四", password="abc12345", email="Li.Si@Example.COM")
+    user = services.register_user(db, name="李四", password="Mango-2026-abc", email="Li.Si@Example.COM")
     assert user.email == "li.si@example.com"
 
 
@@ -36,41 +36,41 @@ def test_register_by_email(db):
     ({"phone": "13800138000", "name": "  "}, "name"),
 ])
 def test_register_rejects_bad_input_with_the_field(db, kwargs, field):
-    args = {"name": "王五", "password": "abc12345", **kwargs}
+    args = {"name": "王五", "password": "Mango-2026-abc", **kwargs}
     with pytest.raises(Invalid) as info:
         services.register_user(db, **args)
     assert info.value.field == field
 
 
 def test_register_twice_is_a_conflict(db):
-    services.register_user(db, name="甲", password="abc12345", phone="13800138000")
+    services.register_user(db, name="甲", password="Mango-2026-abc", phone="13800138000")
     with pytest.raises(Conflict) as info:
-        services.register_user(db, name="乙", password="abc12345", phone="+86 138-0013-8000")
+        services.register_user(db, name="乙", password="Mango-2026-abc", phone="+86 138-0013-8000")
     assert info.value.code == "account_taken"
 
 
 def test_authenticate_by_phone_or_email_and_same_error_for_unknown(db):
-    user = services.register_user(db, name="甲", password="abc12345", phone="13800138000", email="a@example.com")
-    assert services.authenticate(db, account="13800138000", password="abc12345", now=utcnow()) is user
-    assert services.authenticate(db, account="A@example.com", password="abc12345", now=utcnow()) is user
+    user = services.register_user(db, name="甲", password="Mango-2026-abc", phone="13800138000", email="a@example.com")
+    assert services.authenticate(db, account="13800138000", password="Mango-2026-abc", now=utcnow()) is user
+    assert services.authenticate(db, account="A@example.com", password="Mango-2026-abc", now=utcnow()) is user
     with pytest.raises(services.InvalidCredentials) as wrong:
         services.authenticate(db, account="13800138000", password="wrong-pass", now=utcnow())
     with pytest.raises(services.InvalidCredentials) as unknown:
-        services.authenticate(db, account="13900000000", password="abc12345", now=utcnow())
+        services.authenticate(db, account="13900000000", password="Mango-2026-abc", now=utcnow())
     assert wrong.value.message == unknown.value.message
 
 
 def test_change_password_bumps_credentials_version(db):
-    user = services.register_user(db, name="甲", password="abc12345", phone="13800138000")
+    user = services.register_user(db, name="甲", password="Mango-2026-abc", phone="13800138000")
     with pytest.raises(Invalid):
-        services.change_password(db, actor=user, current_password="nope", new_password="newpass123")
-    services.change_password(db, actor=user, current_password="abc12345", new_password="newpass123")
+        services.change_password(db, actor=user, current_password="nope", new_password="Newpass-2026!")
+    services.change_password(db, actor=user, current_password="Mango-2026-abc", new_password="Newpass-2026!")
     assert user.credentials_version == 2
-    assert services.authenticate(db, account="13800138000", password="newpass123", now=utcnow())
+    assert services.authenticate(db, account="13800138000", password="Newpass-2026!", now=utcnow())
 
 
 def test_password_reset_link_is_single_use_and_time_limited(db):
-    user = services.register_user(db, name="甲", password="abc12345", email="a@example.com")
+    user = services.register_user(db, name="甲", password="Mango-2026-abc", email="a@example.com")
     links = []
     services.request_password_reset(db, account="a@example.com", secret_key=SECRET, reset_url=lambda t: links.append(t) or t)
     assert len(links) == 1
@@ -78,11 +78,11 @@ def test_password_reset_link_is_single_use_and_time_limited(db):
     assert links[0] in message.body
     services.reset_password(db, token=links[0], new_password="brandnew123", secret_key=SECRET, max_age=3600)
     with pytest.raises(Invalid) as reused:
-        services.reset_password(db, token=links[0], new_password="again12345", secret_key=SECRET, max_age=3600)
+        services.reset_password(db, token=links[0], new_password="Again-2026-xyz", secret_key=SECRET, max_age=3600)
     assert reused.value.code == "bad_token"
     services.request_password_reset(db, account="a@example.com", secret_key=SECRET, reset_url=lambda t: links.append(t) or t)
     with pytest.raises(Invalid):  # expired: max_age in the past
-        services.reset_password(db, token=links[1], new_password="again12345", secret_key=SECRET, max_age=-1)
+        services.reset_password(db, token=links[1], new_password="Again-2026-xyz", secret_key=SECRET, max_age=-1)
     assert user.credentials_version == 2
 
 
@@ -153,25 +153,25 @@ def test_only_admins_of_that_org_invite(db, make_user, make_org):
 # --- through HTTP ---------------------------------------------------------------------------
 
 def test_signup_sign_in_sign_out_pages(client, db):
-    response = post_form(client, "/signup", {"name": "赵六", "phone": "13800138001", "password": "abc12345",
-                                             "confirm": "abc12345"})
+    response = post_form(client, "/signup", {"name": "赵六", "phone": "13800138001", "password": "Mango-2026-abc",
+                                             "confirm": "Mango-2026-abc"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/membership")
     assert client.get("/account").status_code == 200
     assert post_form(client, "/logout").status_code == 302
     assert client.get("/account").status_code == 302
-    response = post_form(client, "/login", {"account": "13800138001", "password": "abc12345"})
+    response = post_form(client, "/login", {"account": "13800138001", "password": "Mango-2026-abc"})
     assert response.status_code == 302
 
 
 def test_signup_errors_are_shown_on_the_form(client):
-    response = post_form(client, "/signup", {"name": "赵六", "phone": "123", "password": "abc12345",
-                                             "confirm": "abc12345"})
+    response = post_form(client, "/signup", {"name": "赵六", "phone": "123", "password": "Mango-2026-abc",
+                                             "confirm": "Mango-2026-abc"})
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
 
 
 def test_forms_without_csrf_token_are_refused(client):
-    response = client.post("/login", data={"account": "13800138001", "password": "abc12345"})
+    response = client.post("/login", data={"account": "13800138001", "password": "Mango-2026-abc"})
     assert response.status_code == 400
 
 
@@ -198,8 +198,8 @@ def test_next_parameter_cannot_redirect_elsewhere(client, make_user):
 def test_password_change_page(client, make_user, db):
     user = make_user(Role.WORKER)
     sign_in(client, user)
-    response = post_form(client, "/account", {"current_password": TEST_PASSWORD, "new_password": "changed123",
-                                              "confirm": "changed123"})
+    response = post_form(client, "/account", {"current_password": TEST_PASSWORD, "new_password": "Changed-2026-pw",
+                                              "confirm": "Changed-2026-pw"})
     assert response.status_code == 302
     db.expire_all()
     assert db.get(User, user.id).credentials_version == 2

@@ -6,7 +6,7 @@ from tests.conftest import TEST_PASSWORD, bearer, csrf_token
 
 
 def test_register_returns_a_working_token(client):
-    response = client.post("/api/v1/auth/register", json={"phone": "13800138009", "password": "abc12345",
+    response = client.post("/api/v1/auth/register", json={"phone": "13800138009", "password": "Mango-2026-abc",
                                                           "name": "钱七"})
     assert response.status_code == 201
     token = response.json["access_token"]
@@ -58,9 +58,9 @@ def test_error_statuses(client, make_user):
     malformed = client.post("/api/v1/auth/token", data="{not json", content_type="application/json")
     assert malformed.status_code == 400 and malformed.json["error"]["code"] == "malformed_json"
     assert client.post("/api/v1/auth/token", json=[1, 2]).status_code == 400
-    invalid = client.post("/api/v1/auth/register", json={"phone": "1", "password": "abc12345", "name": "x"})
+    invalid = client.post("/api/v1/auth/register", json={"phone": "1", "password": "Mango-2026-abc", "name": "x"})
     assert invalid.status_code == 422 and invalid.json["error"]["field"] == "phone"
-    taken = client.post("/api/v1/auth/register", json={"phone": user.phone, "password": "abc12345", "name": "x"})
+    taken = client.post("/api/v1/auth/register", json={"phone": user.phone, "password": "Mango-2026-abc", "name": "x"})
     assert taken.status_code == 409
     assert client.get("/api/v1/nothing-here").json["error"]["code"] == "not_found"
     assert client.delete("/api/v1/me", headers=bearer(user)).status_code == 405

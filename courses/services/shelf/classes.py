@@ -15,6 +15,7 @@ from app.auth.models import Organization, User
 from app.auth.services import require_approved_org
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.i18n import SHANGHAI
+from app.inputs import MAX_FEN, check_date
 from courses.models import (
     ClassMode,
     ClassStatus,
@@ -52,12 +53,15 @@ def _validate_class(session: Session, tc: TrainingClass, provider_id: int) -> No
             raise Invalid(_("Offline and blended classes need a venue."), field="venue")
     if not isinstance(tc.starts_on, date) or not isinstance(tc.ends_on, date):
         raise Invalid(_("Enter the start and end dates."), field="starts_on")
+    check_date(tc.starts_on, "starts_on")
+    check_date(tc.ends_on, "ends_on")
     if tc.ends_on < tc.starts_on:
         raise Invalid(_("The class cannot end before it starts."), code="ends_before_start", field="ends_on")
     for name in ("enroll_opens_at", "enroll_closes_at"):
         value = getattr(tc, name)
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise Invalid(_("Enter the enrollment window."), field=name)
+        check_date(value.date(), name)  # its own local date: converting year 1 or 9999 could overflow
     if tc.enroll_closes_at <= tc.enroll_opens_at:
         raise Invalid(_("Enrollment must close after it opens."), code="window_reversed", field="enroll_closes_at")
     if tc.enroll_closes_at > local_day_start(tc.ends_on + timedelta(days=1)):
@@ -70,6 +74,8 @@ def _validate_class(session: Session, tc: TrainingClass, provider_id: int) -> No
                        code="capacity_below_taken", field="capacity")
     if not isinstance(tc.price, int) or tc.price < 0:
         raise Invalid(_("The price cannot be negative."), field="price")
+    if tc.price > MAX_FEN:
+        raise Invalid(_("The price is too high."), code="out_of_range", field="price")
     if tc.member_price is not None and (not isinstance(tc.member_price, int) or tc.member_price < 0):
         raise Invalid(_("The member price cannot be negative."), field="member_price")
     if tc.member_price is not None and tc.member_price > tc.price:
