@@ -298,7 +298,9 @@ def test_search_api_runs_a_fixed_number_of_queries(app, db, listed, industry):
             body = client.get(f"/api/v1/courses?q=电工&per_page={per_page}").json
         assert len(body["items"]) == min(per_page, 12)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 5
+    # 5 before issue 8, plus the search dictionary and the terms' statistics (one statement),
+    # which production keeps in the search cache for its lifetime.
+    assert counts[0] == counts[1] <= 7
 
 
 def test_course_page_queries_do_not_grow_with_classes(app, db, listed):
