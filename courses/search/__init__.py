@@ -28,8 +28,8 @@ from courses.search.query import (
 )
 from courses.search.text import normalize, segment, tokenizer
 
-__all__ = ["WEIGHTS", "Dictionary", "Plan", "course_terms", "dictionary", "field_terms", "index_course",
-           "load_dictionary", "matching_courses", "normalize", "plan_query", "segment", "tokenizer"]
+__all__ = ["WEIGHTS", "Dictionary", "Plan", "course_terms", "dictionary", "field_terms", "index_course", "prefix_terms",
+           "load_dictionary", "matching_courses", "normalize", "plan_query", "segment", "term_statistics", "tokenizer"]
 
 
 def _memo(cache: MutableMapping | None, key: tuple, compute):

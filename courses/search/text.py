@@ -95,16 +95,17 @@ def words(text: str) -> list[str]:
 
 
 def parts(word: str) -> list[str]:
-    """Dictionary words covering a Chinese compound, longest first from the left
-    (低压电工 → 低压, 电工; 网络预约出租汽车 → 网络, 预约, 出租汽车); empty when they cover less than half of it."""
+    """The shorter words jieba's search mode finds inside a Chinese compound, as a cover from the
+    left, longest first (低压电工 → 低压, 电工; 桥式起重机 → 桥式, 起重机): the terms a course
+    text with the compound is indexed under. Empty when they cover less than half of it."""
     if len(word) < 3 or not is_chinese(word):
         return []
-    freq = tokenizer().FREQ
+    inside = {t for t in tokenizer().cut_for_search(word) if t != word and len(t) >= 2 and is_meaningful(t)}
     found, covered, i = [], 0, 0
     while i < len(word):
-        for size in range(min(len(word) - i, len(word) - 1), 1, -1):
+        for size in range(len(word) - i, 1, -1):
             piece = word[i:i + size]
-            if freq.get(piece) and is_meaningful(piece):
+            if piece in inside:
                 found.append(piece)
                 covered += size
                 i += size
