@@ -74,4 +74,5 @@ def plan_query(session: Session, q: str | None, cache: MutableMapping | None = N
             if cache is not None:
                 cache[("search", "df", term)] = known[term]
     plan.idf = {t: idf(known[t], n) for t in terms}
+    plan.df, plan.courses = {t: known[t] for t in terms}, n
     return plan

@@ -22,7 +22,19 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Float, Integer, Select, String, case, cast, func, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from courses.models import Course, CourseTerm
@@ -35,6 +47,8 @@ PARTIAL = 0.3               # what a partly matched alternative is worth
 FACTOR = {"word": 1.0, "parts": 0.9, "synonym": 0.9, "stem": 0.85, "prefix": 0.7}
 MAX_PREFIX_TERMS = 12
 MAX_DEPTH = 2
+COMMON_SHARE = 0.4          # a term in more of the courses than this is left out next to rarer ones
+COMMON_MIN_COURSES = 500    # ... in a catalog big enough for it to matter
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ class Plan:
     query: str                                      # normalised query text
     groups: list[Group]
     idf: dict[str, float] = field(default_factory=dict)
+    df: dict[str, int] = field(default_factory=dict)
+    courses: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -167,37 +183,49 @@ def idf(df: int, n: int) -> float:
 
 def matching_courses(plan: Plan, *, relaxed: bool = False) -> Select:
     """``(course_id, score)`` of the courses that satisfy every required group of ``plan`` (strict)
-    or match any of its terms (relaxed), with the score described in the module docstring."""
-    rows = []
-    required = plan.required
-    ordered = sorted(plan.groups, key=lambda g: not g.required)   # required groups are 0..required-1
-    alt_id = 0
-    for group_id, group in enumerate(ordered):
+    or match any of its terms (relaxed), with the score described in the module docstring.
+
+    One pass over the postings of the plan's terms, grouped by course: whether a course holds a
+    term is a conditional aggregate, so a group's alternatives (all terms of one of them) are a
+    boolean expression over those, and the text score a sum over the postings. Groups made only
+    of terms most courses carry (培训) are left out when another group is required (see
+    ``prune_common``): their postings would be most of the work and their idf next to nothing.
+    """
+    groups = plan.groups if relaxed else prune_common(plan)
+    factor: dict[str, float] = {}
+    for group in groups:
         for alt in group.alternatives:
             for term in alt.terms:
-                weight = alt.factor * plan.idf.get(term, 1.0)
-                rows.append(select(cast(literal(term), String).label("term"),
-                                   cast(literal(group_id), Integer).label("grp"),
-                                   cast(literal(alt_id), Integer).label("alt"),
-                                   cast(literal(len(alt.terms)), Integer).label("need"),
-                                   cast(literal(weight), Float).label("factor")))
-            alt_id += 1
-    wanted = union_all(*rows).subquery("wanted") if len(rows) > 1 else rows[0].subquery("wanted")
+                factor[term] = max(factor.get(term, 0.0), alt.factor * plan.idf.get(term, 1.0))
+    terms = list(factor)
+    held = {t: func.max(case((CourseTerm.term == t, 1), else_=0)) for t in terms}
+
+    def satisfied(alt: Alternative):
+        return and_(*[held[t] == 1 for t in alt.terms])
+
+    oks = [case((or_(*[satisfied(a) for a in g.alternatives]), 1), else_=0) for g in groups if g.required]
+    matched = sum(oks[1:], oks[0]) if oks else literal(0)
     saturated = CourseTerm.weight * (BM25_K1 + 1) / (CourseTerm.weight + BM25_K1)
-    hits = (select(CourseTerm.course_id, wanted.c.grp, wanted.c.alt, func.count(CourseTerm.term).label("found"),
-                   func.max(wanted.c.need).label("need"), func.sum(saturated * wanted.c.factor).label("s"))
-            .join(wanted, wanted.c.term == CourseTerm.term)
-            .group_by(CourseTerm.course_id, wanted.c.grp, wanted.c.alt).subquery("hits"))
-    complete = hits.c.found >= hits.c.need
-    groups = (select(hits.c.course_id, hits.c.grp,
-                     func.max(case((complete, 1), else_=0)).label("ok"),
-                     func.max(case((complete, hits.c.s), else_=hits.c.s * PARTIAL)).label("s"))
-              .group_by(hits.c.course_id, hits.c.grp).subquery("groups"))
-    matched = func.sum(case((groups.c.grp < required, groups.c.ok), else_=0))
-    text_score = func.sum(groups.c.s) * 100
-    score = cast(matched * GROUP_SCALE + case((text_score < GROUP_SCALE - 1, text_score),
-                                              else_=GROUP_SCALE - 1), Integer)
-    query = select(groups.c.course_id.label("course_id"), score.label("score")).group_by(groups.c.course_id)
-    if not relaxed:
-        query = query.having(matched >= required)
+    weight = case(*[(CourseTerm.term == t, f) for t, f in factor.items()], else_=0.0) if len(factor) > 1 \
+        else literal(next(iter(factor.values()), 0.0))
+    text_score = func.sum(saturated * weight) * 100
+    score = cast(matched * GROUP_SCALE + case((text_score < GROUP_SCALE - 1, text_score), else_=GROUP_SCALE - 1),
+                 Integer)
+    query = (select(CourseTerm.course_id.label("course_id"), score.label("score"))
+             .where(CourseTerm.term.in_(terms)).group_by(CourseTerm.course_id))
+    if not relaxed and oks:
+        query = query.having(and_(*[ok == 1 for ok in oks]))
     return query
+
+
+def prune_common(plan: Plan) -> list[Group]:
+    """The plan's groups without those whose every term is in more than ``COMMON_SHARE`` of the
+    courses, when some other required group remains (a query of common words only keeps them), in a
+    catalog of at least ``COMMON_MIN_COURSES``. A strict search only: a relaxed one keeps every word."""
+    n = plan.courses or 0
+
+    def common(group: Group) -> bool:
+        return n >= COMMON_MIN_COURSES and all(plan.df.get(t, 0) > COMMON_SHARE * n for a in group.alternatives for t in a.terms)
+
+    kept = [g for g in plan.groups if not common(g)]
+    return kept if any(g.required for g in kept) else plan.groups
