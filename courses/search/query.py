@@ -22,19 +22,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import (
-    Integer,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import Integer, String, TextualSelect, func, literal, select, union_all
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from courses.models import Course, CourseTerm
@@ -181,7 +170,7 @@ def idf(df: int, n: int) -> float:
     return math.log(1 + (max(n, df) - df + 0.5) / (df + 0.5))
 
 
-def matching_courses(plan: Plan, *, relaxed: bool = False) -> Select:
+def matching_courses(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
     """``(course_id, score)`` of the courses that satisfy every required group of ``plan`` (strict)
     or match any of its terms (relaxed), with the score described in the module docstring.
 
@@ -190,6 +179,10 @@ def matching_courses(plan: Plan, *, relaxed: bool = False) -> Select:
     boolean expression over those, and the text score a sum over the postings. Groups made only
     of terms most courses carry (培训) are left out when another group is required (see
     ``prune_common``): their postings would be most of the work and their idf next to nothing.
+
+    Written as SQL text with bound values (the same on SQLite and PostgreSQL): every query has
+    its own shape, and building and compiling it as SQLAlchemy expressions cost more than
+    running it.
     """
     groups = plan.groups if relaxed else prune_common(plan)
     factor: dict[str, float] = {}
@@ -197,25 +190,23 @@ def matching_courses(plan: Plan, *, relaxed: bool = False) -> Select:
         for alt in group.alternatives:
             for term in alt.terms:
                 factor[term] = max(factor.get(term, 0.0), alt.factor * plan.idf.get(term, 1.0))
-    terms = list(factor)
-    held = {t: func.max(case((CourseTerm.term == t, 1), else_=0)) for t in terms}
-
-    def satisfied(alt: Alternative):
-        return and_(*[held[t] == 1 for t in alt.terms])
-
-    oks = [case((or_(*[satisfied(a) for a in g.alternatives]), 1), else_=0) for g in groups if g.required]
-    matched = sum(oks[1:], oks[0]) if oks else literal(0)
-    saturated = CourseTerm.weight * (BM25_K1 + 1) / (CourseTerm.weight + BM25_K1)
-    weight = case(*[(CourseTerm.term == t, f) for t, f in factor.items()], else_=0.0) if len(factor) > 1 \
-        else literal(next(iter(factor.values()), 0.0))
-    text_score = func.sum(saturated * weight) * 100
-    score = cast(matched * GROUP_SCALE + case((text_score < GROUP_SCALE - 1, text_score), else_=GROUP_SCALE - 1),
-                 Integer)
-    query = (select(CourseTerm.course_id.label("course_id"), score.label("score"))
-             .where(CourseTerm.term.in_(terms)).group_by(CourseTerm.course_id))
+    names = {term: f"t{n}" for n, term in enumerate(factor)}
+    params: dict = {names[t]: t for t in factor}
+    params.update({f"f{n}": f for n, f in enumerate(factor.values())})
+    held = {t: f"MAX(CASE WHEN term = :{names[t]} THEN 1 ELSE 0 END)" for t in factor}
+    oks = ["CASE WHEN " + " OR ".join("(" + " AND ".join(f"{held[t]} = 1" for t in alt.terms) + ")"
+                                      for alt in g.alternatives) + " THEN 1 ELSE 0 END"
+           for g in groups if g.required]
+    matched = " + ".join(oks) or "0"
+    weight = "CASE term " + " ".join(f"WHEN :{names[t]} THEN :f{n}" for n, t in enumerate(factor)) + " ELSE 0 END"
+    text_score = f"SUM(weight * {BM25_K1 + 1} / (weight + {BM25_K1}) * ({weight})) * 100"
+    # Only generated placeholders and constants go into the string; every value is bound.
+    sql = (f"SELECT course_id, CAST(({matched}) * {GROUP_SCALE} + CASE WHEN {text_score} < {GROUP_SCALE - 1} "  # noqa: S608
+           f"THEN {text_score} ELSE {GROUP_SCALE - 1} END AS INTEGER) AS score "
+           f"FROM course_terms WHERE term IN ({', '.join(':' + names[t] for t in factor)}) GROUP BY course_id")
     if not relaxed and oks:
-        query = query.having(and_(*[ok == 1 for ok in oks]))
-    return query
+        sql += " HAVING " + " AND ".join(f"({ok}) = 1" for ok in oks)
+    return sql_text(sql).bindparams(**params).columns(course_id=Integer, score=Integer)
 
 
 def prune_common(plan: Plan) -> list[Group]:
