@@ -190,6 +190,15 @@ def matching_courses(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
         for alt in group.alternatives:
             for term in alt.terms:
                 factor[term] = max(factor.get(term, 0.0), alt.factor * plan.idf.get(term, 1.0))
+    if len(factor) == 1 and len(groups) == 1:
+        # One word, one term (培训): a course holds it at most once, so no grouping is needed.
+        (term, f), = factor.items()
+        required = 1 if groups[0].required else 0
+        return sql_text(
+            f"SELECT course_id, CAST({required * GROUP_SCALE} + weight * {(BM25_K1 + 1) * 100} / (weight + {BM25_K1}) "  # noqa: S608
+            "* :f0 AS INTEGER) AS score FROM course_terms WHERE term = :t0"   # (at most 600 × idf: below GROUP_SCALE)
+        ).bindparams(t0=term, f0=f).columns(
+            course_id=Integer, score=Integer)
     names = {term: f"t{n}" for n, term in enumerate(factor)}
     params: dict = {names[t]: t for t in factor}
     params.update({f"f{n}": f for n, f in enumerate(factor.values())})
