@@ -174,7 +174,14 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
             industries=[SimpleNamespace(name_zh=industry_by_code[c]["name_zh"], name_en=industry_by_code[c]["name_en"])
                         for c in codes])
         terms += [{"term": t, "course_id": cid, "weight": w} for t, w in search.course_terms(shaped).items()]
+    from courses.models import SearchSynonym
+    from courses.search.seed import SYNONYMS
+
+    synonyms = list({(search.normalize(t), search.normalize(e)): {
+        "term": search.normalize(t), "expansion": search.normalize(e), "two_way": two_way, "featured": featured,
+        "created_at": now} for t, e, two_way, featured in SYNONYMS}.values())
     with engine.begin() as conn:
+        conn.execute(insert(SearchSynonym.__table__), synonyms)
         conn.execute(insert(Organization.__table__), providers)
         conn.execute(insert(Industry.__table__), industries)
         for table, rows in ((Course.__table__, courses), (course_industries, links),
@@ -192,12 +199,12 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
     return {"course_id": middle, "class_id": next(c["id"] for c in classes if c["course_id"] == middle)}
 
 
-def seed_baseline(workdir: Path, kind: str) -> dict:
+def seed_baseline(workdir: Path, kind: str, base_db: str = PG_BASE_DB) -> dict:
     env = {**os.environ, "PERFBASE_DIR": str(workdir / "perfbase"),
-           "PERFBASE_PG_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BASE_DB}"}
+           "PERFBASE_PG_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{base_db}"}
     (workdir / "perfbase").mkdir(parents=True, exist_ok=True)
     if kind == "postgres":
-        prepare_pg(PG_BASE_DB)
+        prepare_pg(base_db)
     subprocess.run([str(VENV_BIN / "python"), "seed.py", kind], cwd=BASELINE, env=env, check=True, timeout=300,
                    stdout=subprocess.DEVNULL)
     return env
@@ -301,6 +308,79 @@ def targets(base: str, facts: dict) -> list[tuple[str, str]]:
     ]
 
 
+def distinct_paths(n: int) -> list[str]:
+    """``n`` distinct catalog URLs of the kinds people make: single words (trades, colloquial names,
+    skills, pinyin), word pairs, word + city, industry + mode + city, and the same through the API.
+    Deterministic, so every run and database gets the same list."""
+    from courses import search
+    from courses.search.seed import SYNONYMS
+    from courses.services.shelf import INDUSTRIES
+
+    words = set()
+    for trade, _, _certificate in TRADES:
+        words.update(search.text.words(search.normalize(trade)))
+        words.add(trade)
+    words.update(t for t, *_ in SYNONYMS)
+    words.update(SKILLS + LEVELS + ["daoyou", "diangong", "wurenji", "hanjie", "office", "plc", "python"])
+    words = sorted(w for w in words if w)
+    rng = random.Random(20261129)
+    q = quote
+    paths: dict[str, None] = {}
+    for w in words:
+        paths[f"/courses?q={q(w)}"] = None
+    for code, *_ in INDUSTRIES:
+        for mode in ("online", "offline", "blended"):
+            for city in CITIES:
+                paths[f"/courses?industry={code}&mode={mode}&city={q(city)}"] = None
+    while len(paths) < n:
+        w1, w2, city = rng.choice(words), rng.choice(words), rng.choice(CITIES)
+        kind = rng.random()
+        if kind < 0.45 and w1 != w2:
+            paths[f"/courses?q={q(w1 + ' ' + w2)}"] = None
+        elif kind < 0.8:
+            paths[f"/courses?q={q(w1)}&city={q(city)}"] = None
+        elif kind < 0.9:
+            paths[f"/courses?q={q(w1 + ' ' + city)}"] = None
+        else:
+            paths[f"/api/v1/courses?q={q(w1 + ' ' + w2)}"] = None
+    out = list(paths)[:n]
+    rng.shuffle(out)
+    return out
+
+
+def distinct_lua(workdir: Path, paths: list[str]) -> Path:
+    """A wrk script whose every request picks one of ``paths`` at random (per-thread seed)."""
+    body = ",\n".join(f'  "{p}"' for p in paths)
+    script = (f"local paths = {{\n{body}\n}}\n"
+              "local threads = 0\n"
+              "function setup(thread) threads = threads + 1; thread:set(\"tid\", threads) end\n"
+              "function init(args) math.randomseed(os.time() * 1000 + (tid or 1) * 7919) end\n"
+              "function request() return wrk.format(\"GET\", paths[math.random(1, #paths)]) end\n"
+              + WRK_LUA)
+    path = workdir / "distinct.lua"
+    path.write_text(script)
+    return path
+
+
+def distinct_costs(url: str, paths: list[str], sample: int = 200) -> dict[str, float]:
+    """In-process cost of searches nobody made before: each of ``sample`` distinct URLs once, the
+    catalog cache off (median, p95, max in ms)."""
+    from app import create_app
+
+    app = create_app({"DATABASE_URL": url, "CATALOG_CACHE_SECONDS": 0})
+    client = app.test_client()
+    for path in paths[:10]:
+        client.get(path)
+    samples = []
+    for path in paths[10:10 + sample]:
+        started = time.perf_counter()
+        assert client.get(path).status_code == 200, path
+        samples.append((time.perf_counter() - started) * 1000)
+    app.extensions["db_engine"].dispose()
+    samples.sort()
+    return {"median": statistics.median(samples), "p95": samples[int(len(samples) * 0.95) - 1], "max": samples[-1]}
+
+
 def service_times(url: str, paths: list[tuple[str, str]], repeat: int = 30, cache_seconds: int = 10) -> dict[str, float]:
     """Median in-process time per URL (Flask test client, one thread): the server's own cost,
     much steadier than throughput on a shared machine. ``cache_seconds=0`` turns the catalog
@@ -324,37 +404,49 @@ def service_times(url: str, paths: list[tuple[str, str]], repeat: int = 30, cach
 
 
 def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
-    print(f"== {kind}", flush=True)
-    url = (f"sqlite:///{workdir / 'catalog.sqlite3'}" if kind == "sqlite" else prepare_pg(PG_APP_DB))
+    print(f"== {kind}, {args.courses} courses", flush=True)
+    url = (f"sqlite:///{workdir / 'catalog.sqlite3'}" if kind == "sqlite" else prepare_pg(args.pg_db))
     if kind == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{workdir / 'catalog.sqlite3'}{suffix}").unlink(missing_ok=True)
     facts = load_catalog(url, args.courses, args.classes)
-    base_env = seed_baseline(workdir, kind)
+    base_env = seed_baseline(workdir, kind, args.pg_base_db)
     base_env["PERFBASE_DB"] = kind
     app_env = {**os.environ, "DATABASE_URL": url, "UPLOAD_FOLDER": str(workdir / "uploads")}
     app_proc = base_proc = None
     rows = []
     try:
-        app_proc = start_gunicorn("wsgi:app", APP_PORT, ROOT, app_env, workdir / f"app-{kind}.log")
-        base_proc = start_gunicorn("app:app", BASE_PORT, BASELINE, base_env, workdir / f"base-{kind}.log")
-        app_base, yard = f"http://127.0.0.1:{APP_PORT}", f"http://127.0.0.1:{BASE_PORT}/fortunes"
+        app_port, base_port = args.port, args.port + 1
+        app_proc = start_gunicorn("wsgi:app", app_port, ROOT, app_env, workdir / f"app-{kind}.log")
+        base_proc = start_gunicorn("app:app", base_port, BASELINE, base_env, workdir / f"base-{kind}.log")
+        app_base, yard = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{base_port}/fortunes"
         wait_ready(app_base + "/healthz")
         wait_ready(yard)
         urls = targets(app_base, facts)
+        distinct = distinct_paths(args.distinct)
+        distinct_label = f"distinct searches ({len(distinct)} URLs, random)"
+        urls.append((distinct_label, "/courses"))
         if args.only:
             urls = [(label, path) for label, path in urls if any(word in label for word in args.only.split(","))]
-        for _, path in urls:   # warm every worker's caches (jieba dictionary, templates)
-            for _ in range(2 * CORES + 1):
+        for path in ["/courses?q=" + quote("电工")] + [path for _, path in urls]:
+            for _ in range(2 * CORES + 1):   # warm every worker's caches (jieba dictionary, templates)
                 assert fetch(app_base + path)[0] == 200, path
+        dlua = distinct_lua(workdir, distinct)
         fetch(yard)
         run_wrk(yard, 2, args.connections, lua)              # warm-up, not reported
         run_wrk(app_base + urls[0][1], 2, args.connections, lua)
         before = run_wrk(yard, args.duration, args.connections, lua)
-        inproc = service_times(url, urls)
-        cold = service_times(url, urls, cache_seconds=0)
+        plain = [(label, path) for label, path in urls if label != distinct_label]
+        inproc = service_times(url, plain)
+        cold = service_times(url, plain, cache_seconds=0)
+        if any(label == distinct_label for label, _ in urls):
+            costs = distinct_costs(url, distinct)
+            print(f"  distinct searches in-process, cache off: median {costs['median']:.1f} ms, "
+                  f"p95 {costs['p95']:.1f} ms, max {costs['max']:.1f} ms", flush=True)
+            inproc[distinct_label], cold[distinct_label] = costs["p95"], costs["median"]
         for label, path in urls:
-            result = run_wrk(app_base + path, args.duration, args.connections, lua)
+            result = run_wrk(app_base + path, args.duration, args.connections,
+                             dlua if label == distinct_label else lua)
             rows.append({"db": kind, "label": label, "path": path, **result, "ms_inproc": inproc[label],
                          "ms_cold": cold[label]})
             print(f"  {label:<40} {result['rps']:>8.1f} req/s  p50 {result['p50']:.1f}  p95 {result['p95']:.1f}"
@@ -406,6 +498,10 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only the URLs whose label contains one of these "
                         "comma-separated words, e.g. 'course page,class page'")
     parser.add_argument("--workdir", default="/tmp/bench_catalog")  # noqa: S108 - scratch data
+    parser.add_argument("--pg-db", default=PG_APP_DB, help="scratch PostgreSQL database for the catalog")
+    parser.add_argument("--pg-base-db", default=PG_BASE_DB, help="scratch PostgreSQL database for the yardstick")
+    parser.add_argument("--port", type=int, default=APP_PORT, help="the app's port (the yardstick's is the next)")
+    parser.add_argument("--distinct", type=int, default=3000, help="distinct URLs of the distinct-query load")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")

@@ -31,6 +31,7 @@ DOMAIN = Domain(
         NavEntry("courses.provider_courses", _l("My courses"), PROVIDER, order=20),
         NavEntry("courses.instructor_classes", _l("My classes"), INSTRUCTOR, order=20),
         NavEntry("courses.review_queue", _l("Course review"), UNION, order=20),
+        NavEntry("courses.search_dictionary", _l("Search dictionary"), UNION, order=85),
     ),
     home_cards=(
         HomeCard("courses.catalog", _l("Find training"), _l("Search courses by trade, industry and city."),

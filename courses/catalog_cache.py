@@ -28,6 +28,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 MAX_ENTRIES = 1024
+MAX_SEARCH_ENTRIES = 20_000   # small values: term statistics, index prefixes, the dictionary
 _create_lock = threading.Lock()
 
 
@@ -61,6 +62,23 @@ def catalog_cache() -> SharedTTLCache | None:
     if cache is None:
         with _create_lock:
             cache = app.extensions.setdefault("catalog_cache", SharedTTLCache(MAX_ENTRIES, seconds))
+    return cache
+
+
+def search_cache() -> SharedTTLCache | None:
+    """This app's cache of the search's own reads (``courses.search.plan_query``): the dictionary,
+    each term's document frequency, the index terms under a Latin prefix and the number of
+    courses. Kept ``CATALOG_CACHE_SECONDS`` like the catalog's entries, so a dictionary edit
+    applies within that time; apart from the catalog's pages so that many small entries never
+    push pages out. None when the cache is off (tests)."""
+    app = current_app._get_current_object()
+    seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
+    if app.testing or not seconds:
+        return None
+    cache = app.extensions.get("search_cache")
+    if cache is None:
+        with _create_lock:
+            cache = app.extensions.setdefault("search_cache", SharedTTLCache(MAX_SEARCH_ENTRIES, seconds))
     return cache
 
 

@@ -31,6 +31,7 @@ from courses.services.shelf import (
     sanitize_html,
     seed_industries,
 )
+from courses.services.synonyms import seed_dictionary
 
 # title, summary, industries, skills, hours, certificate, classes: (title, mode, city, venue, start in days,
 # days, capacity, price yuan, member price yuan, free for members)
@@ -152,6 +153,7 @@ def load(world) -> None:
     """Load demo industries, courses, classes and lessons (idempotent)."""
     session: Session = world.session
     seed_industries(session)
+    seed_dictionary(session)   # a migrated database has it already: only what is missing is added
     instructor = world.users.get("instructor")
     for spec in ELECTRICIAN_COURSES:
         _course(session, world, world.provider, spec, instructor=instructor)

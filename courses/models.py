@@ -158,6 +158,26 @@ class CourseTerm(Base):
     weight: Mapped[int] = mapped_column(default=1)   # title terms weigh more than body terms
 
 
+class SearchSynonym(Base):
+    """One entry of the search dictionary: a word workers type and what the catalog calls it.
+
+    ``term`` → ``expansion`` (电工证 → 电工作业); a two-way entry also finds ``term`` when the
+    query says ``expansion`` (电焊 ↔ 焊接). Featured entries are offered as popular searches.
+    Both sides are stored normalised (``courses.search.text.normalize``). Union admins edit
+    the dictionary; searches read it, so a change applies without a redeploy.
+    """
+
+    __tablename__ = "search_synonyms"
+    __table_args__ = (UniqueConstraint("term", "expansion", name="uq_search_synonyms_term_expansion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), index=True)
+    expansion: Mapped[str] = mapped_column(String(64), index=True)
+    two_way: Mapped[bool] = mapped_column(default=True)
+    featured: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TrainingClass(Base):
     """One scheduled run of a course (培训班): dates, venue, seats, prices."""
 

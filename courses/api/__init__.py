@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("courses_api", __name__, url_prefix="/api/v1")
 
-from courses.api import catalog, enrollment, learning, shelf  # noqa: E402,F401
+from courses.api import catalog, enrollment, learning, search, shelf  # noqa: E402,F401

@@ -13,7 +13,7 @@ from app.db import get_session, utcnow
 from app.i18n import SHANGHAI
 from app.money import money_json
 from courses.api import bp
-from courses.catalog_cache import catalog_cache
+from courses.catalog_cache import catalog_cache, search_cache
 from courses.models import Course, TrainingClass
 from courses.queries import catalog as queries
 from courses.schemas.catalog import (
@@ -100,11 +100,11 @@ def list_courses():
     body = cache.get(key) if key else None
     if body is None:
         result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                      is_member=is_member, cache=cache)
+                                      is_member=is_member, cache=cache, search_cache=search_cache())
         body = jsonify({
             "items": [course_item_json(i.course, i.price, i.seats_left) for i in result.items],
             "page": result.page, "per_page": result.per_page, "total": result.total,
-            "next_cursor": result.next_cursor,
+            "next_cursor": result.next_cursor, "relaxed": result.relaxed, "strict_total": result.strict_total,
         }).get_data()
         if key:
             cache[key] = body

@@ -45,6 +45,7 @@ from courses.pricing import Price, price_for
 
 SORTS = ("relevance", "soon", "newest", "price")
 STARTING_SOON_DAYS = 30
+RELAX_BELOW = 3                      # a strict search finding fewer courses is relaxed
 
 
 @dataclass
@@ -78,16 +79,22 @@ class CatalogPage:
     per_page: int
     sort: str
     next_cursor: str | None = None
-    terms: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)   # the words of the query
+    relaxed: bool = False            # few courses matched every word: those first, then some of the words
+    strict_total: int = 0            # courses matching every word (equals total unless relaxed)
 
 
 def seats_left_by_course(session: Session, course_ids: list[int], *, now: datetime) -> dict[int, int]:
     """Free seats per course over its classes still open for enrollment (one grouped query)."""
     if not course_ids:
         return {}
+    # SQLite without statistics would walk every scheduled class through the status index;
+    # comparing through coalesce() keeps it on the course index (a page: 8 ms → 0.3 ms at 10k courses).
+    status = (func.coalesce(TrainingClass.status, "") if session.get_bind().dialect.name == "sqlite"
+              else TrainingClass.status)
     rows = session.execute(
         select(TrainingClass.course_id, func.sum(TrainingClass.capacity - TrainingClass.seats_taken))
-        .where(TrainingClass.course_id.in_(course_ids), TrainingClass.status == ClassStatus.SCHEDULED,
+        .where(TrainingClass.course_id.in_(course_ids), status == ClassStatus.SCHEDULED,
                TrainingClass.enroll_opens_at <= now, TrainingClass.enroll_closes_at > now)
         .group_by(TrainingClass.course_id))
     return {course_id: int(left or 0) for course_id, left in rows}
@@ -214,36 +221,54 @@ def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_
 
 
 def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
-                 cache: MutableMapping | None = None) -> CatalogPage:
+                 cache: MutableMapping | None = None, search_cache: MutableMapping | None = None) -> CatalogPage:
     """A page of public courses matching ``filters``, ranked and priced for the viewer; totals and
-    page ids may come from ``cache`` (see the module docstring). Raises Invalid (bad sort, mode or cursor)."""
-    terms = search.query_terms(filters.q)
-    sort = filters.sort or ("relevance" if terms else "soon")
+    page ids may come from ``cache`` (see the module docstring), the search dictionary and term
+    statistics from ``search_cache`` (else from ``cache``). Raises Invalid (bad sort, mode or cursor).
+
+    A text search is strict first (every word); when that finds fewer than ``RELAX_BELOW``
+    courses it is relaxed (any word, the courses matching more words first) and the page says so.
+    """
+    plan = search.plan_query(session, filters.q, cache=search_cache if search_cache is not None else cache)
+    sort = filters.sort or ("relevance" if plan else "soon")
     if sort not in SORTS:
         raise Invalid(_("Unknown sort order."), field="sort")
-    if sort == "relevance" and not terms:
+    if sort == "relevance" and not plan:
         sort = "soon"
-    conditions = _conditions(session, filters, now=now, is_member=is_member, searching=bool(terms))
-    nothing = bool(filters.q and filters.q.strip() and not terms)
+    conditions = _conditions(session, filters, now=now, is_member=is_member, searching=bool(plan))
+    nothing = bool(filters.q and filters.q.strip() and not plan)
     if nothing:
         conditions.append(false())   # only punctuation or stop words: nothing can match
     today = now.astimezone(SHANGHAI).date() if filters.starting_soon else None
-    filter_key = (tuple(terms), nothing, filters.industry, filters.mode, (filters.city or "").strip(),
+    filter_key = (plan.query, nothing, filters.industry, filters.mode, (filters.city or "").strip(),
                   (filters.certificate_type or "").strip(), filters.free, today, is_member)
     page_key = ("page", filter_key, sort, filters.after, filters.page, filters.per_page)
-    total = _cached(cache, ("total", filter_key))
+    known = _cached(cache, ("total", filter_key))
     found = _cached(cache, page_key)
-    if total is None or found is None:
-        total, found = _search(session, filters, terms, sort, conditions, is_member=is_member, total=total)
-        _store(cache, ("total", filter_key), total)
+    if known is None or found is None:
+        total, strict_total, relaxed = known if known is not None else (None, 0, False)
+        total, found = _search(session, filters, plan, sort, conditions, is_member=is_member, total=total,
+                               relaxed=relaxed)
+        if known is None:
+            strict_total = total
+            if plan and total < RELAX_BELOW:
+                relaxed_total, relaxed_found = _search(session, filters, plan, sort, conditions,
+                                                       is_member=is_member, total=None, relaxed=True)
+                if relaxed_total > total:
+                    total, found, relaxed = relaxed_total, relaxed_found, True
+        _store(cache, ("total", filter_key), (total, strict_total, relaxed))
         _store(cache, page_key, found)
+    else:
+        total, strict_total, relaxed = known
     rows, page = found
     has_more = len(rows) > filters.per_page
     rows = rows[:filters.per_page]
     by_id = {}
     if rows:
         # Still public now: a course withdrawn since its page was cached is left out at once.
-        loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]), public_courses())
+        # (_public_matches: SQLite would otherwise walk every public course through the catalog index.)
+        loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]),
+                                                      _public_matches(session))
                                  .options(raiseload(Course.instructors)))
         by_id = {course.id: course for course in loaded}
     seats = seats_left_by_course(session, list(by_id), now=now)
@@ -257,7 +282,8 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
                "soon": last.course.next_start_on}[sort]
         next_cursor = encode_cursor(sort, key, last.course.id)
     return CatalogPage(items=items, total=total, page=page, per_page=filters.per_page, sort=sort,
-                       next_cursor=next_cursor, terms=terms)
+                       next_cursor=next_cursor, terms=plan.words, relaxed=relaxed,
+                       strict_total=strict_total)
 
 
 def _cached(cache: MutableMapping | None, key: tuple):
@@ -269,8 +295,8 @@ def _store(cache: MutableMapping | None, key: tuple, value) -> None:
         cache[key] = value
 
 
-def _search(session: Session, filters: CatalogFilters, terms: list[str], sort: str, conditions: list, *,
-            is_member: bool, total: int | None) -> tuple[int, tuple[list[tuple[int, int]], int]]:
+def _search(session: Session, filters: CatalogFilters, plan: search.Plan, sort: str, conditions: list, *,
+            is_member: bool, total: int | None, relaxed: bool = False) -> tuple[int, tuple[list[tuple[int, int]], int]]:
     """``(total, (rows, page))``: the number of matches (counted unless given) and the page's
     ``(course id, score)`` rows, one more than ``per_page`` when there is a next page."""
     # The page is found on narrow rows (id and sort key) and only its courses are loaded after,
@@ -278,8 +304,8 @@ def _search(session: Session, filters: CatalogFilters, terms: list[str], sort: s
     score = literal(0)
     base = select(Course.id)
     count = select(func.count()).select_from(Course)
-    if terms:
-        matches = search.matching_courses(terms).subquery()
+    if plan:
+        matches = search.matching_courses(plan, relaxed=relaxed).subquery()
         score = matches.c.score
         base = base.join(matches, matches.c.course_id == Course.id)
         count = count.join(matches, matches.c.course_id == Course.id)

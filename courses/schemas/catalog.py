@@ -64,7 +64,9 @@ class CourseListItem(BaseModel):
 
 class CatalogQuery(Schema):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-    q: str = Field(default="", max_length=100, description="Chinese or Latin words; all must match")
+    q: str = Field(default="", max_length=100, description=(
+        "Chinese, Latin or pinyin words; courses matching every word come first, and when fewer than 3 do, "
+        "courses matching some of them follow (relaxed)"))
     industry: str | None = Field(default=None, max_length=32, description="industry code")
     mode: str | None = Field(default=None, description="online | offline | blended")
     city: str | None = Field(default=None, max_length=50)
@@ -83,6 +85,9 @@ class CatalogPageOut(BaseModel):
     per_page: int
     total: int
     next_cursor: str | None
+    relaxed: bool = Field(description="few courses matched every word: the list goes on with courses "
+                                      "matching some of them")
+    strict_total: int = Field(description="courses matching every word")
 
 
 class ClassBrief(BaseModel):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("courses", __name__, template_folder="../templates")
 
-from courses.views import catalog, enrollment, learning, shelf  # noqa: E402,F401
+from courses.views import catalog, enrollment, learning, search, shelf  # noqa: E402,F401

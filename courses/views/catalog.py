@@ -15,10 +15,11 @@ from app.access import PUBLIC, allow
 from app.api import parse_query
 from app.db import get_session, utcnow
 from courses import search
-from courses.catalog_cache import anonymous_page_key, catalog_cache
+from courses.catalog_cache import anonymous_page_key, catalog_cache, search_cache
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
 from courses.permissions import can_manage_course
 from courses.queries import catalog as queries
+from courses.queries import search as search_queries
 from courses.schemas.catalog import CatalogQuery
 from courses.services.shelf import cover_path
 from courses.views import bp
@@ -76,13 +77,19 @@ def catalog():
 
 def _render_results(session, args, *, is_member: bool, cache) -> str:
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member, cache=cache)
+                                  is_member=is_member, cache=cache, search_cache=search_cache())
     kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
     next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
                 if result.next_cursor else None)
     first_url = url_for("courses.catalog") + ("?" + urlencode(kept) if kept else "")
-    return render_template("courses/catalog/_results.html", result=result, is_member=is_member,
-                           next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1)
+    nearest = popular = []
+    if not result.items and args.q and not args.after:
+        # Nothing at all: offer searches close to the query and the popular ones.
+        nearest = search_queries.nearest_suggestions(session, args.q, cache=search_cache())
+        popular = search_queries.popular_searches(session)
+    return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q,
+                           next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,
+                           nearest=nearest, popular=popular)
 
 
 def _kept_for_visitors(kind: str, *, still_public, render):

@@ -190,7 +190,7 @@ def test_catalog_api_shape(client, listed, industry):
     listed(title="低压电工作业培训", industries=[industry("hightech", "高新技术产业", "High tech")],
            classes=[{"price": 128000, "member_price": 98000, "city": "海口"}])
     body = client.get("/api/v1/courses?q=电工&per_page=5").json
-    assert set(body) == {"items", "page", "per_page", "total", "next_cursor"}
+    assert set(body) == {"items", "page", "per_page", "total", "next_cursor", "relaxed", "strict_total"}
     assert (body["page"], body["per_page"], body["total"], body["next_cursor"]) == (1, 5, 1, None)
     item = body["items"][0]
     assert item["title"] == "低压电工作业培训"
@@ -298,7 +298,9 @@ def test_search_api_runs_a_fixed_number_of_queries(app, db, listed, industry):
             body = client.get(f"/api/v1/courses?q=电工&per_page={per_page}").json
         assert len(body["items"]) == min(per_page, 12)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 5
+    # 5 before issue 8, plus the search dictionary and the terms' statistics (one statement),
+    # which production keeps in the search cache for its lifetime.
+    assert counts[0] == counts[1] <= 7
 
 
 def test_course_page_queries_do_not_grow_with_classes(app, db, listed):

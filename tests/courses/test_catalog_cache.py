@@ -46,14 +46,14 @@ def test_a_cached_search_skips_the_count_and_the_ranking(db, listed, now):
         again = list_catalog(db, CatalogFilters(q="电工", per_page=2), now=now, is_member=False, cache=cache)
     assert [i.course.id for i in again.items] == [i.course.id for i in first.items]
     assert again.total == first.total == 3 and again.next_cursor == first.next_cursor
-    assert not any("count(" in s.lower() for s in statements)
+    assert not any("count(*)" in s.lower() for s in statements)   # no total counted again
     assert len(statements) == 3   # the page's courses, their industries and their seats only
     # The next page reuses the total counted for the first one.
     with count_queries(db) as statements:
         second = list_catalog(db, CatalogFilters(q="电工", per_page=2, after=first.next_cursor), now=now,
                               is_member=False, cache=cache)
     assert second.total == 3 and len(second.items) == 1
-    assert not any("count(" in s.lower() for s in statements)
+    assert not any("count(*)" in s.lower() for s in statements)   # no total counted again
 
 
 def test_a_withdrawn_course_leaves_a_cached_page_at_once(db, listed, now):
@@ -74,7 +74,7 @@ def test_filters_and_viewers_have_their_own_entries(db, listed, now):
     assert list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, cache=cache).total == 1
     assert list_catalog(db, CatalogFilters(q="培训"), now=now, is_member=False, cache=cache).total == 2
     assert list_catalog(db, CatalogFilters(q="培训"), now=now, is_member=True, cache=cache).total == 2
-    assert len(cache) == 6   # a total and a page per filter set and viewer
+    assert len([k for k in cache if k[0] != "search"]) == 6   # a total and a page per filter set and viewer
 
 
 def test_anonymous_catalog_page_is_reused_and_sets_no_cookie(cached_app, db, listed):
