@@ -185,6 +185,9 @@ def rank_examiners(session: Session, *, certificate_type_code: str, level: str |
         if exclude_booking and (booking.purpose, booking.reference_id) == exclude_booking:
             continue
         busy[booking.user_id].append(booking)
+    from instructors.services.booking import classes_taught_between
+
+    teaching = classes_taught_between(session, people, starts_at, ends_at)
     available = set(session.scalars(select(Availability.user_id).where(
         Availability.user_id.in_(people), Availability.starts_at <= starts_at, Availability.ends_at >= ends_at,
         Availability.kind.in_([str(AvailabilityKind.EXAMINE), str(AvailabilityKind.BOTH)]))))
@@ -209,10 +212,11 @@ def rank_examiners(session: Session, *, certificate_type_code: str, level: str |
         else:
             reasons.append(_("qualified %(role)s for %(type)s%(level)s, expires on %(date)s", role=what,
                              type=q.label, level=level_text, date=q.expires_on.isoformat()))
-        if busy.get(user_id):
+        if busy.get(user_id) or teaching.get(user_id):
             eligible = False
             reasons.append(_("excluded: busy at that time (%(what)s)",
-                             what=", ".join(_purpose_text(b.purpose) for b in busy[user_id])))
+                             what=", ".join([_purpose_text(b.purpose) for b in busy.get(user_id, [])]
+                                            + [tc.title for tc in teaching.get(user_id, [])])))
         found = [reason for candidate_id in candidate_user_ids for reason in conflicts.get((user_id, candidate_id), [])]
         if found:
             eligible = False

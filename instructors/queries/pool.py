@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -136,7 +136,11 @@ def pool_select(filters: PoolFilters, *, now: datetime) -> Select:
                                                  Availability.starts_at <= start, Availability.ends_at >= end)),
             ~exists(select(InstructorBooking.id).where(InstructorBooking.user_id == InstructorProfile.user_id,
                                                        InstructorBooking.starts_at < end,
-                                                       InstructorBooking.ends_at > start)))
+                                                       InstructorBooking.ends_at > start)),
+            ~exists(select(TrainingClass.id).where(   # classes given a teacher on the shelf, unbooked
+                TrainingClass.instructor_id == InstructorProfile.user_id, TrainingClass.status == "scheduled",
+                TrainingClass.starts_on <= local_day(end - timedelta(microseconds=1)),
+                TrainingClass.ends_on >= local_day(start))))
     return stmt
 
 
@@ -234,9 +238,9 @@ def staff_of(session: Session, provider_ids: set[int]) -> list[tuple[User, Instr
 
     if not provider_ids:
         return []
+    staff = select(RoleGrant.user_id).where(RoleGrant.role == Role.INSTRUCTOR,
+                                            RoleGrant.organization_id.in_(provider_ids))
     return list(session.execute(
-        select(User, InstructorProfile).join(RoleGrant, RoleGrant.user_id == User.id)
-        .outerjoin(InstructorProfile, InstructorProfile.user_id == User.id)
-        .where(RoleGrant.role == Role.INSTRUCTOR, RoleGrant.organization_id.in_(provider_ids))
-        .order_by(User.name, User.id).distinct()).all())
+        select(User, InstructorProfile).outerjoin(InstructorProfile, InstructorProfile.user_id == User.id)
+        .where(User.id.in_(staff)).order_by(User.name, User.id)).all())
 

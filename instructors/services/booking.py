@@ -9,7 +9,7 @@ first's booking. The unique (user, purpose, reference) key makes a repeat a no-o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -17,7 +17,37 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.errors import Conflict, Invalid, NotFound
-from instructors.models import InstructorBooking
+from app.i18n import SHANGHAI
+from courses.models import ClassStatus, TrainingClass
+from instructors.models import BookingPurpose, InstructorBooking
+
+
+def class_window(training_class: TrainingClass) -> tuple[datetime, datetime]:
+    """The class's days as a time window: 00:00 of the first day to 00:00 after the last (Shanghai)."""
+    start = datetime.combine(training_class.starts_on, time(0), tzinfo=SHANGHAI)
+    end = datetime.combine(training_class.ends_on + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+    return start, end
+
+
+def classes_taught_between(session: Session, user_ids, starts_at: datetime, ends_at: datetime
+                           ) -> dict[int, list[TrainingClass]]:
+    """Scheduled classes each person teaches on the days the window touches, without a booking row.
+
+    A provider may set a class's instructor on the shelf (``courses``, which cannot call this
+    package); such a class keeps its teacher busy all the same.
+    """
+    first, last = starts_at.astimezone(SHANGHAI).date(), ends_at.astimezone(SHANGHAI).date()
+    booked = select(InstructorBooking.id).where(
+        InstructorBooking.user_id == TrainingClass.instructor_id, InstructorBooking.purpose == BookingPurpose.CLASS,
+        InstructorBooking.reference_id == TrainingClass.id)
+    found: dict[int, list[TrainingClass]] = {}
+    for tc in session.scalars(select(TrainingClass).where(
+            TrainingClass.instructor_id.in_(list(user_ids)), TrainingClass.status == ClassStatus.SCHEDULED,
+            TrainingClass.starts_on <= last, TrainingClass.ends_on >= first, ~booked.exists())):
+        start, end = class_window(tc)
+        if start < ends_at and end > starts_at:
+            found.setdefault(tc.instructor_id, []).append(tc)
+    return found
 
 
 def lock_person(session: Session, user_id: int) -> User:
@@ -57,6 +87,9 @@ def reserve_time(session: Session, *, user_id: int, starts_at: datetime, ends_at
         InstructorBooking.reference_id == reference_id))
     clash = next((b for b in overlapping_bookings(session, user_id, starts_at, ends_at)
                   if existing is None or b.id != existing.id), None)
+    if clash is None:
+        clash = next((tc for tc in classes_taught_between(session, [user_id], starts_at, ends_at).get(user_id, [])
+                      if not (purpose == BookingPurpose.CLASS and tc.id == reference_id)), None)
     if clash is not None:
         raise Conflict(_("This person is already booked at that time."), code="instructor_busy")
     if existing is not None:

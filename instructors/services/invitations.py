@@ -6,7 +6,7 @@ the class's pages open for them) and books their time for the class's days.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -25,14 +25,7 @@ from instructors.models import (
     InvitationStatus,
     TeachingInvitation,
 )
-from instructors.services.booking import release_time, reserve_time
-
-
-def class_window(training_class: TrainingClass) -> tuple[datetime, datetime]:
-    """The class's days as a time window: 00:00 of the first day to 00:00 after the last (Shanghai)."""
-    start = datetime.combine(training_class.starts_on, time(0), tzinfo=SHANGHAI)
-    end = datetime.combine(training_class.ends_on + timedelta(days=1), time(0), tzinfo=SHANGHAI)
-    return start, end
+from instructors.services.booking import class_window, release_time, reserve_time
 
 
 def invite_to_class(session: Session, *, actor: User, class_id: int, user_id: int, message: str = "",
@@ -60,7 +53,23 @@ def invite_to_class(session: Session, *, actor: User, class_id: int, user_id: in
                                     invited_by_id=actor.id, message=message, created_at=now)
     session.add(invitation)
     session.flush()
+    _notify(session, invitation.user, training_class, actor.name)
     return invitation
+
+
+def _notify(session: Session, person: User, training_class: TrainingClass, inviter: str) -> None:
+    """Tell the invitee, in their language, through the outbox (delivered after commit)."""
+    from app.notify import queue_message, speaking_to
+
+    if not person.contact:
+        return
+    with speaking_to(person):
+        subject = _("Invitation to teach: %(course)s", course=training_class.course.title)
+        body = _("%(inviter)s of %(provider)s invites you to teach %(cls)s (%(start)s to %(end)s). "
+                 "Answer on your instructor profile.", inviter=inviter, provider=training_class.course.provider.name,
+                 cls=training_class.title, start=training_class.starts_on.isoformat(),
+                 end=training_class.ends_on.isoformat())
+    queue_message(session, recipient=person.contact, subject=subject, body=body)
 
 
 def _own_pending(session: Session, actor: User, invitation_id: int) -> TeachingInvitation:

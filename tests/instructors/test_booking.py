@@ -67,3 +67,18 @@ def test_bad_times_and_unknown_people_are_refused(db, make_user):
     with pytest.raises(NotFound):
         reserve_time(db, user_id=999_999, starts_at=START, ends_at=START + timedelta(hours=1), purpose="class",
                      reference_id=1, now=NOW)
+
+
+def test_a_class_given_a_teacher_on_the_shelf_keeps_them_busy(db, make_user, make_class):
+    teacher = make_user(Role.INSTRUCTOR)
+    training_class = make_class(instructor_id=teacher.id, days=2)     # starts in 14 days, no booking row
+    from instructors.services.booking import class_window
+
+    start, end = class_window(training_class)
+    with pytest.raises(Conflict):
+        reserve_time(db, user_id=teacher.id, starts_at=start + timedelta(hours=30), ends_at=start + timedelta(hours=32),
+                     purpose="exam_session", reference_id=5, now=NOW)
+    # the class itself may be booked (idempotent with its own assignment), and the day after is free
+    reserve_time(db, user_id=teacher.id, starts_at=start, ends_at=end, purpose="class",
+                 reference_id=training_class.id, now=NOW)
+    book(db, teacher, end, ref=6)

@@ -156,3 +156,14 @@ def test_ranking_runs_a_fixed_number_of_queries(db, make_examiner, make_member, 
         assert len(rank(db, candidates)) == 9
     assert len(many) == len(few)
     assert make_user(Role.WORKER)   # unrelated people are never listed
+
+
+def test_an_examiner_teaching_a_class_then_is_busy(db, make_examiner, make_member, make_class):
+    from instructors.services.booking import class_window
+
+    teacher = make_examiner()
+    training_class = make_class(instructor_id=teacher.id, days=1, title="第五期")
+    start, _end = class_window(training_class)
+    [choice] = rank_examiners(db, certificate_type_code=TYPE_CODE, level="初级", starts_at=start + timedelta(hours=9),
+                              ends_at=start + timedelta(hours=11), candidate_user_ids=[make_member().id], now=NOW)
+    assert not choice.eligible and choice.reasons[-1] == "excluded: busy at that time (第五期)"

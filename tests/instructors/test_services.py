@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.access import Role
+from app.auth.models import OutboxMessage
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from courses.models import Attendance, ClassDay, EnrollmentStatus
 from instructors import services
@@ -139,6 +140,8 @@ def test_a_provider_invites_a_pool_instructor_who_accepts(db, make_user, make_ex
     training_class = make_class()
     invitation = services.invite_to_class(db, actor=admin, class_id=training_class.id, user_id=teacher.id,
                                           message="请来授课", now=NOW)
+    notice = db.query(OutboxMessage).filter_by(recipient=teacher.phone).one()
+    assert notice.subject == f"Invitation to teach: {training_class.course.title}"
     with pytest.raises(Conflict):
         services.invite_to_class(db, actor=admin, class_id=training_class.id, user_id=teacher.id, now=NOW)
     with pytest.raises(NotFound):   # another provider's admin
