@@ -43,6 +43,6 @@ DOMAIN = Domain(
         HomeCard("instructors.my_ratings", _l("Rate your classes"), _l("Tell others how a finished class went."),
                  WORKER, count="instructors.queries.home:count_classes_to_rate", order=15),
     ),
-    facts={"teaching": "instructors.facts:teaching"},
+    facts={"teaching": "instructors.facts:teaching", "stats_instructors": "instructors.facts:stats"},
     setup="instructors.views:setup",
 )

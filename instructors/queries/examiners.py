@@ -30,6 +30,7 @@ from instructors.models import (
     AvailabilityKind,
     DeclaredRelation,
     InstructorBooking,
+    InstructorProfile,
     Qualification,
     QualificationRole,
     QualificationStatus,
@@ -192,6 +193,8 @@ def rank_examiners(session: Session, *, certificate_type_code: str, level: str |
         Availability.user_id.in_(people), Availability.starts_at <= starts_at, Availability.ends_at >= ends_at,
         Availability.kind.in_([str(AvailabilityKind.EXAMINE), str(AvailabilityKind.BOTH)]))))
     conflicts = conflict_map(session, people, candidate_user_ids)
+    in_pool = set(session.scalars(select(InstructorProfile.user_id).where(
+        InstructorProfile.user_id.in_(people), InstructorProfile.in_pool.is_(True))))
 
     choices = []
     for user_id, q in best.items():
@@ -212,6 +215,9 @@ def rank_examiners(session: Session, *, certificate_type_code: str, level: str |
         else:
             reasons.append(_("qualified %(role)s for %(type)s%(level)s, expires on %(date)s", role=what,
                              type=q.label, level=level_text, date=q.expires_on.isoformat()))
+        if not q.user.is_active or user_id not in in_pool:
+            eligible = False
+            reasons.append(_("excluded: not in the pool"))
         if busy.get(user_id) or teaching.get(user_id):
             eligible = False
             reasons.append(_("excluded: busy at that time (%(what)s)",

@@ -167,3 +167,15 @@ def test_an_examiner_teaching_a_class_then_is_busy(db, make_examiner, make_membe
     [choice] = rank_examiners(db, certificate_type_code=TYPE_CODE, level="初级", starts_at=start + timedelta(hours=9),
                               ends_at=start + timedelta(hours=11), candidate_user_ids=[make_member().id], now=NOW)
     assert not choice.eligible and choice.reasons[-1] == "excluded: busy at that time (第五期)"
+
+
+def test_people_who_left_the_pool_or_are_deactivated_are_excluded(db, make_examiner, make_member):
+    from instructors.models import InstructorProfile
+
+    left, inactive = make_examiner(), make_examiner()
+    db.query(InstructorProfile).filter_by(user_id=left.id).update({"in_pool": False})
+    inactive.is_active = False
+    db.flush()
+    choices = by_user(rank(db, [make_member()]))
+    assert choices[left.id].reasons[-1] == "excluded: not in the pool"
+    assert not choices[inactive.id].eligible
