@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -52,6 +52,10 @@ def classes_taught_between(session: Session, user_ids, starts_at: datetime, ends
 
 def lock_person(session: Session, user_id: int) -> User:
     """Lock the person's row until the transaction ends (bookings of one person serialise)."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite ignores FOR UPDATE: take the database's write lock now with a no-op write, so a
+        # second booker waits here instead of reading first and failing to write later.
+        session.execute(update(User).where(User.id == user_id).values(id=User.id))
     user = session.scalars(select(User).where(User.id == user_id)
                            .with_for_update(key_share=True)).one_or_none()
     if user is None:

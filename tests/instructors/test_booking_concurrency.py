@@ -1,4 +1,5 @@
-"""Races with real transactions on PostgreSQL: one examiner, overlapping bookings at once.
+"""Races with real transactions: one examiner, overlapping bookings at once (PostgreSQL row
+locks; the first test also runs on SQLite, where the database's write lock serialises).
 
 Each racer has its own session and commits for real, outside the rolled-back ``db``
 fixture; the test removes what it committed.
@@ -21,8 +22,6 @@ from instructors.models import InstructorBooking
 from instructors.services import reserve_time
 from tests.conftest import requires_postgres
 
-pytestmark = pytest.mark.postgres
-
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 START = NOW + timedelta(days=10)
 ENGLISH = {"HTTP_COOKIE": "lang=en"}
@@ -30,8 +29,7 @@ ENGLISH = {"HTTP_COOKIE": "lang=en"}
 
 @pytest.fixture
 def racing(app, db_url):
-    requires_postgres(db_url)
-    engine = make_engine(db_url, pool_size=20, max_overflow=0)
+    engine = make_engine(db_url, **({} if db_url.startswith("sqlite") else {"pool_size": 20, "max_overflow": 0}))
     make_session = sessionmaker(bind=engine, expire_on_commit=False)
     stamp = time.monotonic_ns()
     with make_session() as s:
@@ -91,7 +89,9 @@ def test_two_sessions_booking_one_examiner_for_overlapping_times_one_wins(app, r
         assert len(list(s.scalars(select(InstructorBooking).where(InstructorBooking.user_id == user_id)))) == 1
 
 
-def test_many_racers_for_the_same_slot_leave_one_booking(app, racing):
+@pytest.mark.postgres
+def test_many_racers_for_the_same_slot_leave_one_booking(app, racing, db_url):
+    requires_postgres(db_url)
     make_session, user_id = racing
     outcomes = race(app, make_session, user_id, [(START, START + timedelta(hours=2))] * 6)
     assert sorted(outcomes) == ["instructor_busy"] * 5 + ["ok"]
