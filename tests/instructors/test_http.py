@@ -195,3 +195,24 @@ def test_openapi_lists_the_instructor_api(client):
                  "/api/v1/instructors/{user_id}/availability", "/api/v1/instructors/me/availability",
                  "/api/v1/instructors/{user_id}/ratings", "/api/v1/instructors/ratings"):
         assert path in paths, path
+
+
+def test_api_invitations(app, db, client, make_user, make_examiner, make_class, provider):
+    teacher = make_examiner()
+    training_class = make_class()
+    admin = bearer(make_user(Role.PROVIDER_ADMIN, org=provider))
+    sent = client.post(f"/api/v1/instructors/{teacher.id}/invitations", headers=admin,
+                       json={"class_id": training_class.id, "message": "欢迎"})
+    assert sent.status_code == 201 and sent.json["status"] == "pending"
+    assert client.post(f"/api/v1/instructors/{teacher.id}/invitations", headers=admin,
+                       json={"class_id": training_class.id}).status_code == 409
+    assert client.post(f"/api/v1/instructors/{teacher.id}/invitations", headers=bearer(teacher),
+                       json={"class_id": training_class.id}).status_code == 403
+    mine = client.get("/api/v1/instructors/me/invitations", headers=bearer(teacher)).json["items"]
+    assert [i["id"] for i in mine] == [sent.json["id"]]
+    assert client.post(f"/api/v1/instructors/invitations/{sent.json['id']}/accept",
+                       headers=bearer(make_user(Role.INSTRUCTOR))).status_code == 404
+    accepted = client.post(f"/api/v1/instructors/invitations/{sent.json['id']}/accept", headers=bearer(teacher))
+    assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
+    db.refresh(training_class)
+    assert training_class.instructor_id == teacher.id
