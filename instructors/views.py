@@ -283,8 +283,9 @@ def invite(user_id: int):
 @bp.get("/provider/instructors")
 @allow(Role.PROVIDER_ADMIN)
 def staff():
-    rows = queries.staff_of(get_session(), current_user.org_ids(Role.PROVIDER_ADMIN))
-    return render_template("instructors/staff.html", rows=rows)
+    org_ids = current_user.org_ids(Role.PROVIDER_ADMIN)
+    return render_template("instructors/staff.html", rows=queries.staff_of(get_session(), org_ids),
+                           org_ids=sorted(org_ids))
 
 
 # --- union review --------------------------------------------------------------------------------

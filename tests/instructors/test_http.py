@@ -216,3 +216,18 @@ def test_api_invitations(app, db, client, make_user, make_examiner, make_class, 
     assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
     db.refresh(training_class)
     assert training_class.instructor_id == teacher.id
+
+
+def test_the_staff_page_lists_only_the_providers_own_instructors(app, db, client, make_user, make_org):
+    org = make_org()
+    admin = make_user(Role.PROVIDER_ADMIN, org=org)
+    mine, theirs = make_user(Role.INSTRUCTOR, org=org, name="本校讲师"), make_user(Role.INSTRUCTOR, name="外校讲师")
+    sign_in(client, admin)
+    page = client.get("/provider/instructors").get_data(as_text=True)
+    assert "本校讲师" in page and "外校讲师" not in page
+    assert f"/instructors/{mine.id}/edit" in page
+    assert client.get(f"/instructors/{mine.id}/edit").status_code == 200
+    assert client.get(f"/instructors/{theirs.id}/edit").status_code == 404
+    worker = app.test_client()
+    sign_in(worker, make_user(Role.WORKER))
+    assert worker.get("/provider/instructors").status_code == 403
