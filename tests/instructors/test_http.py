@@ -231,3 +231,26 @@ def test_the_staff_page_lists_only_the_providers_own_instructors(app, db, client
     worker = app.test_client()
     sign_in(worker, make_user(Role.WORKER))
     assert worker.get("/provider/instructors").status_code == 403
+
+
+def test_photos_are_public_but_scans_are_not_served_as_media(app, db, client, make_user):
+    me = make_user(Role.INSTRUCTOR)
+    sign_in(client, me)
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    response = post_form(client, f"/instructors/{me.id}/edit", {
+        "years_experience": "3", "in_pool": "y", "photo": (io.BytesIO(png), "me.png")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    profile = db.query(InstructorProfile).filter_by(user_id=me.id).one()
+    assert app.test_client().get(f"/media/instructors/{profile.photo}").data == png
+    bad = post_form(client, f"/instructors/{me.id}/edit", {"years_experience": "3", "photo": (io.BytesIO(b"GIF89a"),
+                                                                                            "x.gif")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 200 and "PNG, JPEG or WebP" in bad.get_data(as_text=True)
+    post_form(client, f"/instructors/{me.id}/qualifications/new", {
+        "role": "examiner", "certificate_type_code": TYPE_CODE, "certificate_type_name": "低压电工作业",
+        "number": "S-1", "issuer": "中心", "expires_on": "2099-01-01", "scan": (io.BytesIO(PDF), "s.pdf")},
+        content_type="multipart/form-data")
+    scan = db.query(Qualification).filter_by(user_id=me.id).one().scan_file
+    assert app.test_client().get(f"/media/instructors/{scan}").status_code == 404
+    assert post_form(client, f"/instructors/{me.id}/edit", {"years_experience": "abc"}).status_code == 200
