@@ -19,6 +19,9 @@ from instructors.schemas import (
     DecisionIn,
     InstructorOut,
     InstructorPageOut,
+    InvitationIn,
+    InvitationListOut,
+    InvitationOut,
     PoolQuery,
     ProfileIn,
     QualificationIn,
@@ -229,3 +232,44 @@ def rate():
                                  comment=body.comment, now=utcnow())
     session.commit()
     return created(_rating_json(rating))
+
+
+def _invitation_json(invitation, tc, course) -> dict:
+    return {"id": invitation.id, "status": str(invitation.status), "message": invitation.message,
+            "provider": invitation.provider.name, "class_id": tc.id, "class_title": tc.title,
+            "course_title": course.title, "starts_on": tc.starts_on.isoformat(), "ends_on": tc.ends_on.isoformat()}
+
+
+@bp.get("/me/invitations")
+@allow(SIGNED_IN)
+@endpoint("Providers' invitations to teach a class, pending first", response=InvitationListOut, tags=TAGS)
+def my_invitations():
+    rows = queries.invitations_for(get_session(), current_user.id)
+    return jsonify({"items": [_invitation_json(*row) for row in rows]})
+
+
+@bp.post("/<int:user_id>/invitations")
+@allow(Role.PROVIDER_ADMIN)
+@endpoint("Invite a pool member to teach one of my provider's classes", body=InvitationIn, response=InvitationOut,
+          status=201, errors=(404, 409, 422), tags=TAGS)
+def invite(user_id: int):
+    body = parse_body(InvitationIn)
+    session = get_session()
+    invitation = services.invite_to_class(session, actor=current_user, class_id=body.class_id, user_id=user_id,
+                                          message=body.message, now=utcnow())
+    session.commit()
+    [row] = [r for r in queries.invitations_for(session, user_id) if r[0].id == invitation.id]
+    return created(_invitation_json(*row))
+
+
+@bp.post("/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@allow(SIGNED_IN)
+@endpoint("Accept (become the class's instructor; 409 instructor_busy when booked then) or decline",
+          response=InvitationOut, errors=(404, 409), tags=TAGS)
+def answer_invitation(invitation_id: int, answer: str):
+    session = get_session()
+    service = services.accept_invitation if answer == "accept" else services.decline_invitation
+    invitation = service(session, actor=current_user, invitation_id=invitation_id, now=utcnow())
+    session.commit()
+    [row] = [r for r in queries.invitations_for(session, current_user.id) if r[0].id == invitation.id]
+    return jsonify(_invitation_json(*row))

@@ -147,3 +147,24 @@ class RatingOut(BaseModel):
 class RatingPageOut(BaseModel):
     summary: RatingSummaryOut
     items: list[RatingOut]
+
+
+class InvitationIn(Schema):
+    class_id: int
+    message: str = Field(default="", max_length=500)
+
+
+class InvitationOut(BaseModel):
+    id: int
+    status: str = Field(description="pending | accepted | declined | withdrawn")
+    message: str
+    provider: str
+    class_id: int
+    class_title: str
+    course_title: str
+    starts_on: date
+    ends_on: date
+
+
+class InvitationListOut(BaseModel):
+    items: list[InvitationOut]

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.access import PUBLIC, SIGNED_IN, Role, allow
 from app.auth.forms import EmptyForm
@@ -37,10 +38,11 @@ from instructors.forms import (
     RatingForm,
     RelationForm,
 )
-from instructors.models import DeclaredRelation, Qualification
+from instructors.models import DeclaredRelation, InstructorProfile, Qualification
 from instructors.permissions import can_edit_profile, can_see_scan
 from instructors.queries import pool as queries
 from instructors.services.profiles import PHOTO_MAX_BYTES, SCAN_MAX_BYTES, stored_file
+from instructors.services.ratings import may_rate
 
 bp = Blueprint("instructors", __name__, template_folder="templates")
 
@@ -94,8 +96,8 @@ def edit_profile(user_id: int):
         qualifications=queries.qualifications_of(session, user_id), availability=queries.availability_of(
             session, user_id, now=now), bookings=queries.bookings_of(session, user_id, now=now),
         invitations=queries.invitations_for(session, user_id) if person.id == current_user.id else [],
-        relations=list(session.query(DeclaredRelation).filter_by(user_id=user_id)) if person.id == current_user.id
-        else [], today=now.astimezone(SHANGHAI).date(), empty=EmptyForm(), availability_form=AvailabilityForm(),
+        relations=list(session.scalars(select(DeclaredRelation).where(DeclaredRelation.user_id == user_id)
+                                       .order_by(DeclaredRelation.id))) if person.id == current_user.id else [], today=now.astimezone(SHANGHAI).date(), empty=EmptyForm(), availability_form=AvailabilityForm(),
         relation_form=RelationForm())
 
 
@@ -231,10 +233,7 @@ def profile(user_id: int):
 @allow(PUBLIC)
 def photo(name: str):
     """Profile photos only (scans are served with an access check above)."""
-    session = get_session()
-    from instructors.models import InstructorProfile
-
-    if not session.query(InstructorProfile.id).filter_by(photo=name).first():
+    if not get_session().scalar(select(InstructorProfile.id).where(InstructorProfile.photo == name)):
         abort(404)
     path = stored_file(current_app.config["UPLOAD_FOLDER"], name)
     if path is None:
@@ -283,8 +282,9 @@ def invite(user_id: int):
 @bp.get("/provider/instructors")
 @allow(Role.PROVIDER_ADMIN)
 def staff():
-    rows = queries.staff_of(get_session(), current_user.org_ids(Role.PROVIDER_ADMIN))
-    return render_template("instructors/staff.html", rows=rows)
+    org_ids = current_user.org_ids(Role.PROVIDER_ADMIN)
+    return render_template("instructors/staff.html", rows=queries.staff_of(get_session(), org_ids),
+                           org_ids=sorted(org_ids))
 
 
 # --- union review --------------------------------------------------------------------------------
@@ -331,8 +331,6 @@ def rate(class_id: int):
             flash(_("Thank you for your rating."), "success")
             return redirect(url_for("courses.course_detail", course_id=training_class.course_id))
     elif not form.is_submitted():
-        from instructors.services.ratings import may_rate
-
         if not may_rate(get_session(), user_id=current_user.id, training_class=training_class, now=utcnow()):
             abort(404)
     return render_template("instructors/rate.html", form=form, training_class=training_class)

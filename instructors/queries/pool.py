@@ -124,7 +124,7 @@ def pool_select(filters: PoolFilters, *, now: datetime) -> Select:
         qual = select(Qualification.id).where(
             Qualification.user_id == InstructorProfile.user_id,
             or_(Qualification.certificate_type_code == filters.certificate_type_code,
-                Qualification.certificate_type_name == filters.certificate_type_code),
+                Qualification.certificate_type_name.contains(filters.certificate_type_code, autoescape=True)),
             Qualification.status == QualificationStatus.VERIFIED, Qualification.expires_on > local_day(now))
         if filters.level:
             qual = qual.where(or_(Qualification.level == filters.level, Qualification.level.is_(None)))

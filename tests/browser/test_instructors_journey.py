@@ -128,6 +128,12 @@ def test_instructor_pool_journey(new_page, browser, live_server, live_app):
     expect(teacher.locator("main")).to_contain_text("特种作业操作证（高处作业）")
     teacher.shot("public-profile")
 
+    # The union searches the pool for qualified examiners in Sanya.
+    union.goto(live_server + "/instructors/pool?certificate_type_code=special-ops-low-voltage&city=三亚")
+    expect(union.locator("main")).to_contain_text("黎明辉")
+    expect(union.locator("main")).not_to_contain_text("邢丽娟")     # she examines skill levels only
+    union.shot("pool")
+
     # The same pages on a desktop.
     desktop_shot(browser, live_server, UNION_ADMIN, "/instructors/pool?certificate_type_code=special-ops-low-voltage",
                  "pool")

@@ -179,3 +179,13 @@ def test_people_who_left_the_pool_or_are_deactivated_are_excluded(db, make_exami
     choices = by_user(rank(db, [make_member()]))
     assert choices[left.id].reasons[-1] == "excluded: not in the pool"
     assert not choices[inactive.id].eligible
+
+
+def test_the_choices_partial_shows_each_reason(app, db, make_examiner, make_member):
+    from flask import render_template_string
+
+    fine, pending = make_examiner(name="可选人"), make_examiner(name="待核人", status=QualificationStatus.PENDING)
+    html = render_template_string('{% include "instructors/_examiner_choices.html" %}',
+                                  choices=rank(db, [make_member()]), choice_field="examiner_ids")
+    assert f'name="examiner_ids" value="{fine.id}"' in html and f'value="{pending.id}"' not in html
+    assert "excluded: qualification not verified" in html and "Eligible" in html

@@ -195,3 +195,62 @@ def test_openapi_lists_the_instructor_api(client):
                  "/api/v1/instructors/{user_id}/availability", "/api/v1/instructors/me/availability",
                  "/api/v1/instructors/{user_id}/ratings", "/api/v1/instructors/ratings"):
         assert path in paths, path
+
+
+def test_api_invitations(app, db, client, make_user, make_examiner, make_class, provider):
+    teacher = make_examiner()
+    training_class = make_class()
+    admin = bearer(make_user(Role.PROVIDER_ADMIN, org=provider))
+    sent = client.post(f"/api/v1/instructors/{teacher.id}/invitations", headers=admin,
+                       json={"class_id": training_class.id, "message": "欢迎"})
+    assert sent.status_code == 201 and sent.json["status"] == "pending"
+    assert client.post(f"/api/v1/instructors/{teacher.id}/invitations", headers=admin,
+                       json={"class_id": training_class.id}).status_code == 409
+    assert client.post(f"/api/v1/instructors/{teacher.id}/invitations", headers=bearer(teacher),
+                       json={"class_id": training_class.id}).status_code == 403
+    mine = client.get("/api/v1/instructors/me/invitations", headers=bearer(teacher)).json["items"]
+    assert [i["id"] for i in mine] == [sent.json["id"]]
+    assert client.post(f"/api/v1/instructors/invitations/{sent.json['id']}/accept",
+                       headers=bearer(make_user(Role.INSTRUCTOR))).status_code == 404
+    accepted = client.post(f"/api/v1/instructors/invitations/{sent.json['id']}/accept", headers=bearer(teacher))
+    assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
+    db.refresh(training_class)
+    assert training_class.instructor_id == teacher.id
+
+
+def test_the_staff_page_lists_only_the_providers_own_instructors(app, db, client, make_user, make_org):
+    org = make_org()
+    admin = make_user(Role.PROVIDER_ADMIN, org=org)
+    mine, theirs = make_user(Role.INSTRUCTOR, org=org, name="本校讲师"), make_user(Role.INSTRUCTOR, name="外校讲师")
+    sign_in(client, admin)
+    page = client.get("/provider/instructors").get_data(as_text=True)
+    assert "本校讲师" in page and "外校讲师" not in page
+    assert f"/instructors/{mine.id}/edit" in page
+    assert client.get(f"/instructors/{mine.id}/edit").status_code == 200
+    assert client.get(f"/instructors/{theirs.id}/edit").status_code == 404
+    worker = app.test_client()
+    sign_in(worker, make_user(Role.WORKER))
+    assert worker.get("/provider/instructors").status_code == 403
+
+
+def test_photos_are_public_but_scans_are_not_served_as_media(app, db, client, make_user):
+    me = make_user(Role.INSTRUCTOR)
+    sign_in(client, me)
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    response = post_form(client, f"/instructors/{me.id}/edit", {
+        "years_experience": "3", "in_pool": "y", "photo": (io.BytesIO(png), "me.png")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    profile = db.query(InstructorProfile).filter_by(user_id=me.id).one()
+    assert app.test_client().get(f"/media/instructors/{profile.photo}").data == png
+    bad = post_form(client, f"/instructors/{me.id}/edit", {"years_experience": "3", "photo": (io.BytesIO(b"GIF89a"),
+                                                                                            "x.gif")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 200 and "PNG, JPEG or WebP" in bad.get_data(as_text=True)
+    post_form(client, f"/instructors/{me.id}/qualifications/new", {
+        "role": "examiner", "certificate_type_code": TYPE_CODE, "certificate_type_name": "低压电工作业",
+        "number": "S-1", "issuer": "中心", "expires_on": "2099-01-01", "scan": (io.BytesIO(PDF), "s.pdf")},
+        content_type="multipart/form-data")
+    scan = db.query(Qualification).filter_by(user_id=me.id).one().scan_file
+    assert app.test_client().get(f"/media/instructors/{scan}").status_code == 404
+    assert post_form(client, f"/instructors/{me.id}/edit", {"years_experience": "abc"}).status_code == 200

@@ -127,6 +127,7 @@ def test_the_pool_search_filters_by_trade_type_level_city_and_availability(db, m
     assert found(city="三亚") == [sanya.id]
     assert found(trade="电工") == [haikou.id]
     assert found(certificate_type_code=TYPE_CODE, level="中级") == [sanya.id]
+    assert set(found(certificate_type_code="低压电工")) == {haikou.id, sanya.id}      # part of the name
     window = dict(available_from=NOW + timedelta(days=2), available_until=NOW + timedelta(days=3))
     assert found(**window) == [sanya.id]
     services.reserve_time(db, user_id=sanya.id, starts_at=NOW + timedelta(days=2, hours=1),
