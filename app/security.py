@@ -135,8 +135,8 @@ def page_csrf_token() -> str | None:
 
 # Pages for anonymous visitors that still carry something personal: one-time tokens in the
 # address, a typed account name or contact on a re-rendered form.
-NO_STORE_ENDPOINTS = frozenset({"auth.login", "auth.signup", "auth.finish_signup", "auth.forgot_password", "auth.reset_password",
-                                "auth.invitation"})
+NO_STORE_ENDPOINTS = frozenset({"auth.login", "auth.signup", "auth.finish_signup", "auth.forgot_password",
+                                "auth.reset_password", "auth.invitation"})
 
 
 def _personal(req) -> bool:
