@@ -84,6 +84,7 @@ def load_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "API_TOKEN_TTL": int(env("API_TOKEN_TTL", str(7 * 24 * 3600))),
         "PASSWORD_RESET_TTL": int(env("PASSWORD_RESET_TTL", "3600")),
+        "SIGN_UP_TTL": int(env("SIGN_UP_TTL", "3600")),  # seconds a sign-up link works
         "INVITATION_TTL_DAYS": int(env("INVITATION_TTL_DAYS", "14")),
         # argon2id parameters; tests lower them for speed.
         "ARGON2_TIME_COST": int(env("ARGON2_TIME_COST", "3")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -75,6 +76,18 @@ class PersonalDataVault:
         except InvalidToken as exc:  # a key was rotated away: never show garbage
             raise ValueError("cannot decrypt personal data with the configured keys") from exc
 
+    def seal(self, data: dict) -> str:
+        """``data`` encrypted and authenticated as a URL-safe token (for one-time links)."""
+        return self._fernet.encrypt(json.dumps(data, separators=(",", ":")).encode()).decode()
+
+    def unseal(self, token: str, *, max_age: int) -> dict | None:
+        """The data of a token made by :meth:`seal` at most ``max_age`` seconds ago, or None."""
+        try:
+            data = json.loads(self._fernet.decrypt(token.encode(), ttl=max_age))
+        except (InvalidToken, ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def lookup_hash(self, value: str) -> str:
         """Keyed hash for equality look-ups without decrypting (HMAC-SHA256)."""
         return hmac.new(self._hash_key, value.upper().encode(), hashlib.sha256).hexdigest()
@@ -122,8 +135,8 @@ def page_csrf_token() -> str | None:
 
 # Pages for anonymous visitors that still carry something personal: one-time tokens in the
 # address, a typed account name or contact on a re-rendered form.
-NO_STORE_ENDPOINTS = frozenset({"auth.login", "auth.signup", "auth.forgot_password", "auth.reset_password",
-                                "auth.invitation"})
+NO_STORE_ENDPOINTS = frozenset({"auth.login", "auth.signup", "auth.finish_signup", "auth.forgot_password",
+                                "auth.reset_password", "auth.invitation"})
 
 
 def _personal(req) -> bool:

@@ -201,6 +201,18 @@ def post_form(client, path: str, data: dict | None = None, **kwargs):
     return client.post(path, data={"csrf_token": csrf_token(client), **(data or {})}, **kwargs)
 
 
+def sign_up_link(session: Session, recipient: str) -> str:
+    """The path of the newest sign-up link sent to ``recipient`` (``+86...`` or an e-mail)."""
+    from sqlalchemy import select
+
+    from app.auth.models import OutboxMessage
+
+    body = session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == recipient)
+                          .order_by(OutboxMessage.id.desc()))
+    assert body and "/signup/finish/" in body, f"no sign-up link sent to {recipient}"
+    return body[body.index("/signup/finish/"):].split()[0]
+
+
 def sign_in(client, user: User, password: str = TEST_PASSWORD):
     response = post_form(client, "/login", {"account": user.phone or user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

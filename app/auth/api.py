@@ -20,6 +20,8 @@ from app.auth.schemas import (
     PasswordResetIn,
     RegisterIn,
     RoleOut,
+    SignUpConfirmIn,
+    SignUpStartedOut,
     TokenIn,
     TokenOut,
 )
@@ -63,13 +65,28 @@ def me_out(user: User) -> dict:
 @bp.post("/auth/register")
 @limiter.limit(_limit)
 @allow(PUBLIC)
-@endpoint("Worker sign-up by phone or e-mail; returns a bearer token", body=RegisterIn, response=TokenOut,
-          status=201, errors=(409, 429), tags=("accounts",))
+@endpoint("Worker sign-up by phone or e-mail: sends a link that finishes it (same answer whether or not "
+          "the account exists)", body=RegisterIn, response=SignUpStartedOut, status=202, errors=(429,),
+          tags=("accounts",))
 def register():
     data = parse_body(RegisterIn)
     session = get_session()
-    user = services.register_user(session, name=data.name, password=data.password, phone=data.phone,
-                                  email=data.email)
+    services.start_sign_up(session, name=data.name, password=data.password, phone=data.phone, email=data.email,
+                           confirm_url=lambda t: public_url("auth.finish_signup", token=t),
+                           sign_in_url=public_url("auth.login"))
+    session.commit()
+    return jsonify(SignUpStartedOut().model_dump()), 202
+
+
+@bp.post("/auth/register/confirm")
+@limiter.limit(_limit)
+@allow(PUBLIC)
+@endpoint("Finish a sign-up with the token from the link sent to the phone or e-mail; returns a bearer token",
+          body=SignUpConfirmIn, response=TokenOut, status=201, errors=(409, 429), tags=("accounts",))
+def confirm_registration():
+    data = parse_body(SignUpConfirmIn)
+    session = get_session()
+    user = services.finish_sign_up(session, token=data.token, max_age=current_app.config["SIGN_UP_TTL"])
     session.commit()
     return created(_token_response(user))
 

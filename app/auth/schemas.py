@@ -14,6 +14,16 @@ class RegisterIn(Schema):
     email: str | None = Field(default=None, max_length=254)
 
 
+class SignUpStartedOut(BaseModel):
+    status: str = Field(default="link_sent", description="link_sent: the same answer whether or not the "
+                        "account exists; the link (or, for an existing account, a sign-in hint) goes to the "
+                        "phone or e-mail")
+
+
+class SignUpConfirmIn(Schema):
+    token: str = Field(min_length=1, max_length=2000, description="the last part of the link that was sent")
+
+
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=254, description="mobile phone or e-mail")
     password: str = Field(min_length=1, max_length=128)

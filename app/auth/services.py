@@ -31,7 +31,13 @@ from app.auth.validation import (
 )
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.notify import queue_message, speaking_to
-from app.security import dummy_password_hash, hash_password, password_needs_rehash, verify_password
+from app.security import (
+    dummy_password_hash,
+    hash_password,
+    password_needs_rehash,
+    vault,
+    verify_password,
+)
 
 
 class InvalidCredentials(DomainError):
@@ -67,6 +73,59 @@ def register_user(session: Session, *, name: str, password: str, phone: str | No
     if email and _find_by_account(session, "email", email):
         raise Conflict(_("This e-mail address is already registered. Sign in instead."), code="account_taken", field="email")
     user = User(name=name, phone=phone, email=email, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    grant_role(session, user, Role.WORKER)
+    return user
+
+
+def start_sign_up(session: Session, *, name: str, password: str, phone: str | None = None,
+                  email: str | None = None, confirm_url: Callable[[str], str], sign_in_url: str) -> None:
+    """Check a worker's sign-up and send a link that finishes it to the phone or e-mail.
+
+    The answer is the same whether or not the account exists: an existing account's owner is
+    told instead that someone tried to sign up with their number, with a sign-in link. The
+    link carries the name, contact and password hash encrypted (no table, nothing stored until
+    the owner of the contact opens it). Raises Invalid (bad name, contact or password).
+    """
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(_("Enter your name."), field="name")
+    if len(name) > 100:
+        raise Invalid(_("Use at most 100 characters for the name."), field="name")
+    if not phone and not email:
+        raise Invalid(_("Enter a mobile phone number or an e-mail address."), field="phone")
+    phone = normalize_phone(phone) if phone else None
+    email = normalize_email(email) if email else None
+    check_password_strength(password, user_inputs=(name, phone, email))
+    taken = [(contact, owner) for contact, owner in (
+        (phone, phone and _find_by_account(session, "phone", phone)),
+        (email, email and _find_by_account(session, "email", email))) if owner]
+    for contact, owner in taken:
+        with speaking_to(owner):
+            queue_message(session, recipient=contact, subject=_("You already have an account"),
+                          body=_("Someone, perhaps you, tried to sign up again with %(contact)s. You already "
+                                 "have an account: sign in here, or ask for a new password there: %(link)s",
+                                 contact=contact, link=sign_in_url))
+    if taken:
+        hash_password(password)  # the same work as a real sign-up: timing tells nothing either
+        return
+    token = vault().seal({"n": name, "p": phone, "e": email, "h": hash_password(password)})
+    queue_message(session, recipient=phone or email, subject=_("Finish signing up"),
+                  body=_("Open this link within an hour to finish signing up: %(link)s", link=confirm_url(token)))
+
+
+def finish_sign_up(session: Session, *, token: str, max_age: int) -> User:
+    """Create the account a sign-up link describes. Raises Invalid (``bad_token``), Conflict."""
+    data = vault().unseal(token or "", max_age=max_age)
+    if not data or not isinstance(data.get("h"), str) or not isinstance(data.get("n"), str):
+        raise Invalid(_("This sign-up link is invalid or has expired. Sign up again."), code="bad_token",
+                      field="token")
+    phone, email = data.get("p"), data.get("e")
+    if (phone and _find_by_account(session, "phone", phone)) or (email and _find_by_account(session, "email", email)):
+        # Whoever holds the link controls the contact: telling them is no leak.
+        raise Conflict(_("This account already exists. Sign in instead."), code="account_taken")
+    user = User(name=data["n"], phone=phone, email=email, password_hash=data["h"])
     session.add(user)
     session.flush()
     grant_role(session, user, Role.WORKER)

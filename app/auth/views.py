@@ -62,18 +62,34 @@ def _login_limit() -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 @allow(PUBLIC)
 def signup():
     form = SignUpForm()
     if form.validate_on_submit():
-        ok, user = submit(form, lambda session: services.register_user(
+        contact = form.phone.data or form.email.data
+        if submit(form, lambda session: services.start_sign_up(
             session, name=form.name.data, password=form.password.data, phone=form.phone.data or None,
-            email=form.email.data or None))
+            email=form.email.data or None, confirm_url=lambda t: public_url("auth.finish_signup", token=t),
+            sign_in_url=public_url("auth.login"))).ok:
+            flash(_("We sent a link to %(contact)s. Open it within an hour to finish signing up.",
+                    contact=contact), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/signup/finish/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def finish_signup(token: str):
+    form = EmptyForm()
+    if form.validate_on_submit():
+        ok, user = submit(form, lambda session: services.finish_sign_up(
+            session, token=token, max_age=current_app.config["SIGN_UP_TTL"]))
         if ok:
             login_user(user)
             flash(_("Welcome! Link your union membership to get member prices."), "success")
-            return redirect(safe_next(url_for("membership.link")))
-    return render_template("auth/signup.html", form=form)
+            return redirect(url_for("membership.link"))
+    return render_template("auth/signup_finish.html", form=form)
 
 
 @bp.route("/login", methods=["GET", "POST"])

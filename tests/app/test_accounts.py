@@ -10,7 +10,7 @@ from app.auth import services
 from app.auth.models import Invitation, OrgKind, OrgStatus, OutboxMessage, User
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid
-from tests.conftest import TEST_PASSWORD, csrf_token, post_form, sign_in
+from tests.conftest import TEST_PASSWORD, csrf_token, post_form, sign_in, sign_up_link
 
 SECRET = "test-secret-key-not-for-production"
 
@@ -155,6 +155,11 @@ def test_only_admins_of_that_org_invite(db, make_user, make_org):
 def test_signup_sign_in_sign_out_pages(client, db):
     response = post_form(client, "/signup", {"name": "赵六", "phone": "13800138001", "password": "Mango-2026-abc",
                                              "confirm": "Mango-2026-abc"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert client.get("/account").status_code == 302, "no account until the link is opened"
+    link = sign_up_link(db, "+8613800138001")
+    assert client.get(link).status_code == 200
+    response = post_form(client, link)
     assert response.status_code == 302 and response.headers["Location"].endswith("/membership")
     assert client.get("/account").status_code == 200
     assert post_form(client, "/logout").status_code == 302

@@ -2,13 +2,18 @@
 
 from app.access import PUBLIC, Role
 from app.api import build_openapi
-from tests.conftest import TEST_PASSWORD, bearer, csrf_token
+from tests.conftest import TEST_PASSWORD, bearer, csrf_token, sign_up_link
 
 
-def test_register_returns_a_working_token(client):
+def test_register_sends_a_link_whose_token_gives_a_working_token(client, db):
     response = client.post("/api/v1/auth/register", json={"phone": "13800138009", "password": "Mango-2026-abc",
                                                           "name": "钱七"})
+    assert response.status_code == 202 and response.json == {"status": "link_sent"}
+    link_token = sign_up_link(db, "+8613800138009").rsplit("/", 1)[1]
+    response = client.post("/api/v1/auth/register/confirm", json={"token": link_token})
     assert response.status_code == 201
+    assert client.post("/api/v1/auth/register/confirm", json={"token": link_token}).status_code == 409
+    assert client.post("/api/v1/auth/register/confirm", json={"token": "forged"}).json["error"]["code"] == "bad_token"
     token = response.json["access_token"]
     assert response.json["token_type"] == "Bearer" and response.json["expires_in"] > 0
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -61,7 +66,7 @@ def test_error_statuses(client, make_user):
     invalid = client.post("/api/v1/auth/register", json={"phone": "1", "password": "Mango-2026-abc", "name": "x"})
     assert invalid.status_code == 422 and invalid.json["error"]["field"] == "phone"
     taken = client.post("/api/v1/auth/register", json={"phone": user.phone, "password": "Mango-2026-abc", "name": "x"})
-    assert taken.status_code == 409
+    assert taken.status_code == 202, "the same answer as for a new account"
     assert client.get("/api/v1/nothing-here").json["error"]["code"] == "not_found"
     assert client.delete("/api/v1/me", headers=bearer(user)).status_code == 405
     assert client.get("/api/v1/membership/pending?per_page=500",

@@ -67,6 +67,16 @@ def browser():
         browser.close()
 
 
+def finish_sign_up(page, live_app, base: str, phone: str) -> None:
+    """Open the sign-up link sent to ``phone`` (from the outbox) and create the account."""
+    from tests.conftest import sign_up_link
+
+    with live_app.app_context():
+        link = sign_up_link(get_session(), "+86" + phone)
+    page.goto(base + link)
+    page.click("main button[type=submit]")
+
+
 def sign_in(page, base: str, phone: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(base + "/login")
     page.fill("#account", phone)

@@ -5,12 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import nav
+from tests.browser.conftest import finish_sign_up, nav
 
 pytestmark = pytest.mark.browser
 
 
-def test_sign_up_link_membership_and_switch_language(page, live_server):
+def test_sign_up_link_membership_and_switch_language(page, live_app, live_server):
     page.goto(live_server + "/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     page.shot("home-zh")
@@ -22,6 +22,8 @@ def test_sign_up_link_membership_and_switch_language(page, live_server):
     page.fill("#confirm", "Worker-2026")
     page.shot("signup")
     page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/login$"))   # the account waits for the link sent to the phone
+    finish_sign_up(page, live_app, live_server, "13912345678")
     expect(page).to_have_url(re.compile(r"/membership$"))
 
     # Sign out and back in.

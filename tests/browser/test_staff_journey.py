@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import finish_sign_up, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def unique_phone() -> str:
     return "139" + str(uuid.uuid4().int)[:8]
 
 
-def test_register_import_membership_enterprise_and_invitation(new_page, live_server):
+def test_register_import_membership_enterprise_and_invitation(new_page, live_app, live_server):
     tag = uuid.uuid4().hex[:6].upper()
     union = new_page()
     sign_in(union, live_server, UNION_ADMIN)
@@ -50,6 +50,8 @@ def test_register_import_membership_enterprise_and_invitation(new_page, live_ser
     worker.fill("#password", "Worker-2026")
     worker.fill("#confirm", "Worker-2026")
     worker.click("main button[type=submit]")
+    expect(worker).to_have_url(re.compile(r"/login$"))
+    finish_sign_up(worker, live_app, live_server, phone)
     expect(worker).to_have_url(re.compile(r"/membership$"))
     worker.fill("#member_no", f"HNW{tag}")
     worker.fill("#union_name", "儋州市总工会")

@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.access import Role
-from app.auth.models import Organization, OrgKind, OrgStatus, RoleGrant, User
+from app.auth.models import Organization, OrgKind, OrgStatus, OutboxMessage, RoleGrant, User
 from app.auth.tokens import API_SALT, make_token
 from app.db import get_session, utcnow
 from courses.models import (
@@ -27,6 +27,7 @@ from courses.models import (
     EnrollmentStatus,
     TrainingClass,
 )
+from tests.conftest import sign_up_link
 
 CROWD = 50
 
@@ -103,16 +104,35 @@ def test_fifty_enrollments_in_a_three_seat_class(embedded):
 
 
 def test_fifty_simultaneous_sign_ups(embedded):
-    def sign_up(i: int, address: int):
-        def call():
+    def call(path: str, body: dict, address: int):
+        def run():
             response = embedded.test_client().post(
-                "/api/v1/auth/register", environ_base={"REMOTE_ADDR": f"10.0.{address // 200}.{address % 200 + 1}"},
-                json={"name": f"新会员{i}", "phone": f"1390000{i:04d}", "password": "Strong-pass-2026"})
+                path, json=body, environ_base={"REMOTE_ADDR": f"10.0.{address // 200}.{address % 200 + 1}"})
             return response.status_code
-        return call
+        return run
 
-    # Ten more try to take one phone number at the same moment: one wins, nine are told 409.
-    results = crowd([sign_up(i, i) for i in range(CROWD)] + [sign_up(CROWD, CROWD + k) for k in range(10)])
+    def start(i: int, address: int):
+        return call("/api/v1/auth/register", {"name": f"新会员{i}", "phone": f"1390000{i:04d}",
+                                              "password": "Strong-pass-2026"}, address)
+
+    # Fifty people sign up at once, and ten more try one phone number at the same moment.
+    results = crowd([start(i, i) for i in range(CROWD)] + [start(CROWD, CROWD + k) for k in range(10)])
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results == [202] * (CROWD + 10)
+    with embedded.app_context():
+        session = get_session()
+        links = [sign_up_link(session, f"+861390000{i:04d}") for i in range(CROWD)]
+        contested = list(session.scalars(select(OutboxMessage.body).where(
+            OutboxMessage.recipient == f"+861390000{CROWD:04d}")))
+    assert len(contested) == 10
+    contested_links = [body[body.index("/signup/finish/"):].split()[0] for body in contested]
+
+    # Everyone opens their link at once: fifty accounts, and one of the ten racers wins.
+    def finish(link: str, address: int):
+        return call("/api/v1/auth/register/confirm", {"token": link.rsplit("/", 1)[1]}, address)
+
+    results = crowd([finish(link, i) for i, link in enumerate(links)]
+                    + [finish(link, CROWD + k) for k, link in enumerate(contested_links)])
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert [c for c in results if c >= 500] == []
     assert results[:CROWD] == [201] * CROWD

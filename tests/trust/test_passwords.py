@@ -34,4 +34,4 @@ def test_change_and_reset_refuse_common_passwords_too(db, make_user):
 def test_ordinary_strong_passwords_pass(client):
     response = client.post("/api/v1/auth/register",
                            json={"name": "王五", "phone": "13800138779", "password": "电工-Haikou-2026"})
-    assert response.status_code == 201
+    assert response.status_code == 202
