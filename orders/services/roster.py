@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.validation import normalize_phone
+from app.celery import enqueue
+from app.db import after_commit
 from app.errors import Conflict, Invalid, NotFound
 from app.membership.idnumber import IdNumberError, mask_id_number, normalize_id_number
 from app.membership.models import MemberProfile, MembershipStatus
@@ -218,8 +221,9 @@ def import_rows(session: Session, *, upload: RosterUpload | None, order: Order, 
         line.pop("id_number", None)
     if rows:
         session.execute(insert(RosterEntry), rows)
-    for line in invites:
-        _invite(session, order, line)
+    if invites:   # one job after commit sends the invitations, so a big import stays fast
+        order_id = order.id
+        after_commit(session, lambda: _queue_invitations(order_id))
     report = [{k: line[k] for k in ("row", "name", "id", "outcome", "code", "reason", "hash")} for line in checked]
     if upload is not None:
         upload.report = [*upload.report, *report]
@@ -245,12 +249,21 @@ def _parse(ctx: _Context, row: int, cell: Mapping[str, str]) -> dict:
     phone = cell.get("phone", "")
     if phone:
         try:
-            phone = normalize_phone(phone)
+            phone = _phone(phone)
         except Invalid:
             line.update(code="bad_phone", reason=_("The phone number is not a valid mobile number."))
             return line
     line.update(outcome="ok", hash=ctx.vault.lookup_hash(id_number), id_number=id_number, phone=phone)
     return line
+
+
+MAINLAND_MOBILE = re.compile(r"(?:\+?86[ -]?)?(1[3-9]\d{9})")
+
+
+def _phone(raw: str) -> str:
+    """E.164 of a mobile number; the common mainland form without the (slower) full parser."""
+    match = MAINLAND_MOBILE.fullmatch(raw.replace(" ", ""))
+    return "+86" + match.group(1) if match else normalize_phone(raw)
 
 
 def _admit(ctx: _Context, line: dict, *, can_reach: bool) -> bool:
@@ -277,13 +290,22 @@ def _admit(ctx: _Context, line: dict, *, can_reach: bool) -> bool:
     return True
 
 
-def _profiles_by_hash(session: Session, hashes: list[str]) -> dict[str, MemberProfile]:
-    found: dict[str, MemberProfile] = {}
-    for chunk in _chunks(hashes, 900):
-        for profile in session.scalars(select(MemberProfile).where(MemberProfile.id_number_hash.in_(chunk))):
-            current = found.get(profile.id_number_hash)
-            if current is None or profile.status == MembershipStatus.VERIFIED:
-                found[profile.id_number_hash] = profile
+@dataclass(frozen=True)
+class _Profile:
+    user_id: int
+    status: str
+
+
+def _profiles_by_hash(session: Session, hashes: list[str]) -> dict[str, _Profile]:
+    """Member profiles carrying these ID number hashes (a verified one wins), columns only."""
+    found: dict[str, _Profile] = {}
+    for chunk in _chunks(sorted(set(hashes)), 900):
+        rows = session.execute(select(MemberProfile.id_number_hash, MemberProfile.user_id, MemberProfile.status)
+                               .where(MemberProfile.id_number_hash.in_(chunk)))
+        for digest, user_id, status in rows:
+            current = found.get(digest)
+            if current is None or status == MembershipStatus.VERIFIED:
+                found[digest] = _Profile(user_id, status)
     return found
 
 
@@ -294,12 +316,34 @@ def _users_by_phone(session: Session, phones: list[str]) -> dict[str, int]:
     return found
 
 
-def _invite(session: Session, order: Order, line: dict) -> None:
+def _queue_invitations(order_id: int) -> None:
+    from orders.tasks import send_invitations
+
+    enqueue(send_invitations, order_id)
+
+
+def send_invitations(session: Session, *, order_id: int, now: datetime, limit: int = 1000) -> int:
+    """Invite roster people who have no account yet, by SMS (through the outbox), once each.
+
+    Returns how many were invited in this batch; the job calls it until it returns 0.
+    """
+    order = session.get(Order, order_id)
+    if order is None or order.status == OrderStatus.CANCELLED:
+        return 0
+    waiting = list(session.scalars(select(RosterEntry).where(
+        RosterEntry.order_id == order_id, RosterEntry.status == RosterStatus.ACTIVE,
+        RosterEntry.match == RosterMatch.INVITED, RosterEntry.user_id.is_(None), RosterEntry.invited_at.is_(None),
+        RosterEntry.phone != "").order_by(RosterEntry.id).limit(limit)))
     enterprise, course = order.enterprise.name, order.course.title if order.course else ""
-    queue_message(session, recipient=line["phone"], subject=_("Training from your employer"),
-                  body=_("%(enterprise)s has enrolled you in the training “%(course)s”. Sign up on the Skills "
-                         "Training Supermarket with this phone number and link your union membership: your "
-                         "place will be waiting.", enterprise=enterprise, course=course))
+    subject = _("Training from your employer")
+    body = _("%(enterprise)s has enrolled you in the training “%(course)s”. Sign up on the Skills Training "
+             "Supermarket with this phone number and link your union membership: your place will be waiting.",
+             enterprise=enterprise, course=course)
+    for entry in waiting:
+        queue_message(session, recipient=entry.phone, subject=subject, body=body)
+        entry.invited_at = now
+    session.flush()
+    return len(waiting)
 
 
 def finish_upload(session: Session, upload: RosterUpload, order: Order, *, now: datetime) -> None:

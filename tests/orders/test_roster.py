@@ -64,6 +64,9 @@ def test_each_row_is_reported(db, make_order, enterprise_admin, make_member, mak
     assert [e.user_id for e in entries[:2]] == [member.id, account.id]
     assert entries[0].id_masked.endswith(id_number(1)[-4:]) and id_number(1) not in str(upload.report)
     assert vault().decrypt(entries[2].id_number_cipher) == id_number(3)
+    assert db.query(OutboxMessage).filter_by(recipient="+8613800002222").count() == 0   # sent by a job
+    assert roster.send_invitations(db, order_id=order.id, now=NOW) == 3
+    assert roster.send_invitations(db, order_id=order.id, now=NOW) == 0   # once each
     assert db.query(OutboxMessage).filter_by(recipient="+8613800002222").count() == 1
 
 
