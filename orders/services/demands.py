@@ -214,8 +214,9 @@ def _apply_quote(session: Session, quote: Quote, demand: TrainingDemand, values:
         if training_class is None or training_class.course.provider_id != quote.organization_id:
             raise Invalid(_("Choose one of your classes."), field="class_id")
         quote.class_id, course_id = class_id, training_class.course_id
-        values = {"starts_on": training_class.starts_on, "ends_on": training_class.ends_on,
-                  "city": training_class.city, "venue": training_class.venue, "mode": training_class.mode, **values}
+        plan = {"starts_on": training_class.starts_on, "ends_on": training_class.ends_on,
+                "city": training_class.city, "venue": training_class.venue, "mode": training_class.mode}
+        values = {**plan, **{k: v for k, v in values.items() if v not in (None, "")}}
     if course_id:
         course = session.get(Course, course_id)
         if course is None or course.provider_id != quote.organization_id:
