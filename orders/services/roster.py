@@ -24,12 +24,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.auth.validation import normalize_phone
+from app.auth.validation import normalize_email, normalize_phone
 from app.celery import enqueue
 from app.db import after_commit
 from app.errors import Conflict, Invalid, NotFound
@@ -61,6 +61,7 @@ COLUMNS = {
     "id_number": ("id_number", "身份证号", "身份证号码", "证件号码", "id number"),
     "member_no": ("member_no", "会员证号", "会员号", "工会会员号", "member number"),
     "department": ("department", "部门", "所在部门", "dept"),
+    "email": ("email", "邮箱", "电子邮箱", "e-mail"),
 }
 REQUIRED = ("name", "id_number")
 
@@ -197,17 +198,18 @@ def import_rows(session: Session, *, upload: RosterUpload | None, order: Order, 
     parsed = [c for c in checked if c["outcome"] == "ok"]
     profiles = _profiles_by_hash(session, [c["hash"] for c in parsed])
     users = _users_by_phone(session, [c["phone"] for c in parsed if c["phone"]])
+    by_email = _users_by_email(session, [c["email"] for c in parsed if c["email"]])
     rows, invites = [], []
     for line in parsed:
         profile = profiles.get(line["hash"])
-        user_id = profile.user_id if profile else users.get(line["phone"])
+        user_id = profile.user_id if profile else (users.get(line["phone"]) or by_email.get(line["email"]))
         if profile is not None and profile.status == MembershipStatus.VERIFIED:
             match = RosterMatch.MEMBER
         elif user_id:
             match = RosterMatch.ACCOUNT
         else:
             match = RosterMatch.INVITED
-        if not _admit(ctx, line, can_reach=bool(user_id or line["phone"])):
+        if not _admit(ctx, line, can_reach=bool(user_id or line["phone"] or line["email"])):
             continue
         if match == RosterMatch.INVITED:
             invites.append(line)
@@ -216,7 +218,7 @@ def import_rows(session: Session, *, upload: RosterUpload | None, order: Order, 
                      "name": line["name"], "phone": line["phone"], "department": line["department"],
                      "member_no": line["member_no"], "id_number_cipher": vault.encrypt(line["id_number"]),
                      "id_number_hash": line["hash"], "id_last4": line["last4"], "match": match, "user_id": user_id,
-                     "status": RosterStatus.ACTIVE, "created_at": now, "email": ""})
+                     "status": RosterStatus.ACTIVE, "created_at": now, "email": line["email"]})
     for line in checked:
         line.pop("id_number", None)
     if rows:
@@ -236,7 +238,7 @@ def _parse(ctx: _Context, row: int, cell: Mapping[str, str]) -> dict:
     """The checks of one row on its own: name, ID number (check digit...), phone."""
     name = cell.get("name", "")[:100]
     line = {"row": row, "name": name, "id": "", "outcome": "rejected", "code": "", "reason": "", "hash": "",
-            "phone": "", "department": cell.get("department", "")[:100], "member_no": cell.get("member_no", "")[:32]}
+            "phone": "", "email": "", "department": cell.get("department", "")[:100], "member_no": cell.get("member_no", "")[:32]}
     if not name:
         line.update(code="name_required", reason=_("The name is missing."))
         return line
@@ -253,7 +255,14 @@ def _parse(ctx: _Context, row: int, cell: Mapping[str, str]) -> dict:
         except Invalid:
             line.update(code="bad_phone", reason=_("The phone number is not a valid mobile number."))
             return line
-    line.update(outcome="ok", hash=ctx.vault.lookup_hash(id_number), id_number=id_number, phone=phone)
+    email = cell.get("email", "")
+    if email:
+        try:
+            email = normalize_email(email)
+        except Invalid:
+            line.update(code="bad_email", reason=_("The e-mail address is not valid."))
+            return line
+    line.update(outcome="ok", hash=ctx.vault.lookup_hash(id_number), id_number=id_number, phone=phone, email=email)
     return line
 
 
@@ -279,7 +288,7 @@ def _admit(ctx: _Context, line: dict, *, can_reach: bool) -> bool:
         return False
     if not can_reach:
         line.update(code="no_contact", hash="",
-                    reason=_("No account matches and there is no phone number to invite this person."))
+                    reason=_("No account matches and there is no phone number or e-mail to invite this person."))
         return False
     if ctx.active >= ctx.order.seats:
         line.update(code="over_seats", hash="", reason=_("More people than seats: the order has %(n)d seats.",
@@ -316,6 +325,13 @@ def _users_by_phone(session: Session, phones: list[str]) -> dict[str, int]:
     return found
 
 
+def _users_by_email(session: Session, emails: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(emails)), 900):
+        found.update(dict(session.execute(select(User.email, User.id).where(User.email.in_(chunk))).all()))
+    return found
+
+
 def _queue_invitations(order_id: int) -> None:
     from orders.tasks import send_invitations
 
@@ -333,14 +349,14 @@ def send_invitations(session: Session, *, order_id: int, now: datetime, limit: i
     waiting = list(session.scalars(select(RosterEntry).where(
         RosterEntry.order_id == order_id, RosterEntry.status == RosterStatus.ACTIVE,
         RosterEntry.match == RosterMatch.INVITED, RosterEntry.user_id.is_(None), RosterEntry.invited_at.is_(None),
-        RosterEntry.phone != "").order_by(RosterEntry.id).limit(limit)))
+        or_(RosterEntry.phone != "", RosterEntry.email != "")).order_by(RosterEntry.id).limit(limit)))
     enterprise, course = order.enterprise.name, order.course.title if order.course else ""
     subject = _("Training from your employer")
     body = _("%(enterprise)s has enrolled you in the training “%(course)s”. Sign up on the Skills Training "
              "Supermarket with this phone number and link your union membership: your place will be waiting.",
              enterprise=enterprise, course=course)
     for entry in waiting:
-        queue_message(session, recipient=entry.phone, subject=subject, body=body)
+        queue_message(session, recipient=entry.phone or entry.email, subject=subject, body=body)
         entry.invited_at = now
     session.flush()
     return len(waiting)
@@ -394,7 +410,7 @@ def add_person(session: Session, *, actor: User, order_id: int, values: Mapping[
     """Add one person; returns the report line. Raises Invalid with the reason when rejected."""
     order = _own(session, actor, order_id)
     check_roster_open(order, now)
-    cell = {k: clean_text(values.get(k), k, 100) for k in COLUMNS}
+    cell = {k: clean_text(values.get(k), k, 254 if k == "email" else 100) for k in COLUMNS}
     line = import_rows(session, upload=None, order=order, cells=[cell], first_row=0, vault=vault, now=now)[0]
     if line["outcome"] == "rejected":
         field = "id_number" if line["code"].startswith("id_") or line["code"] in ("duplicate_in_file",
@@ -465,10 +481,11 @@ def attach_people(session: Session, *, now: datetime, limit: int = 5000) -> int:
         return 0
     profiles = _profiles_by_hash(session, [e.id_number_hash for e in waiting])
     users = _users_by_phone(session, [e.phone for e in waiting if e.phone])
+    by_email = _users_by_email(session, [e.email for e in waiting if e.email])
     attached, orders = 0, set()
     for entry in waiting:
         profile = profiles.get(entry.id_number_hash)
-        user_id = profile.user_id if profile else users.get(entry.phone)
+        user_id = profile.user_id if profile else (users.get(entry.phone) or by_email.get(entry.email))
         if not user_id:
             continue
         entry.user_id = user_id
