@@ -133,7 +133,7 @@ class _Context:
 
 
 def start_import(session: Session, *, actor: User, order_id: int, filename: str, content: bytes,
-                 vault: PersonalDataVault, now: datetime, inline_rows: int = INLINE_ROWS) -> tuple[RosterUpload, bool]:
+                 vault: PersonalDataVault, now: datetime, inline_rows: int | None = None) -> tuple[RosterUpload, bool]:
     """Record an upload and import it now (small files) or queue it (large ones).
 
     Returns ``(upload, new)``; ``new`` is False when this exact file was already uploaded
@@ -164,7 +164,7 @@ def start_import(session: Session, *, actor: User, order_id: int, filename: str,
     except IntegrityError:   # the same file a moment ago, by a concurrent request
         return session.scalar(select(RosterUpload).where(RosterUpload.order_id == order.id,
                                                          RosterUpload.content_hash == digest)), False
-    if len(cells) <= inline_rows:
+    if len(cells) <= (INLINE_ROWS if inline_rows is None else inline_rows):
         upload.status = UploadStatus.RUNNING
         import_rows(session, upload=upload, order=order, cells=cells, first_row=2, vault=vault, now=now)
         finish_upload(session, upload, order, now=now)
