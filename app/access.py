@@ -76,8 +76,8 @@ def init_app(app) -> None:
 
     @app.before_request
     def _check_access():
-        if not request.endpoint or request.endpoint == "static":
-            return None
+        if not request.endpoint or request.endpoint == "static" or request.endpoint.endswith(".static"):
+            return None   # the platform's and every domain blueprint's static files are public
         declared = access_of(request.endpoint)
         if declared is None:
             abort(403)   # fail closed: a route without a rule

@@ -20,10 +20,12 @@ from app.demo import load_demo
 from app.membership.models import MemberProfile
 from courses.models import Course, Enrollment, Lesson, TrainingClass
 from instructors.models import InstructorProfile
+from orders.models import Order, RosterUpload, TrainingDemand
 from tests.conftest import bearer
 
 ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": Enrollment, "lesson_id": Lesson,
-              "profile_id": MemberProfile, "user_id": InstructorProfile.user_id}
+              "profile_id": MemberProfile, "user_id": InstructorProfile.user_id, "demand_id": TrainingDemand,
+              "order_id": Order, "upload_id": RosterUpload}
 
 
 def openapi_path(rule) -> str:

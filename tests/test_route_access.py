@@ -35,7 +35,7 @@ def build_url(rule) -> str:
 def routes(app):
     # Signing out goes last, or it would sign the walkers out for the routes after it.
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule)):
-        if rule.endpoint in SKIP:
+        if rule.endpoint in SKIP or rule.endpoint.endswith(".static"):   # static files are public
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
