@@ -120,7 +120,7 @@ def help_request_json(session, r: HelpRequest, *, with_matches: bool) -> dict:
             "city": r.city, "needed_from": r.needed_from.isoformat() if r.needed_from else None,
             "needed_until": r.needed_until.isoformat() if r.needed_until else None, "status": str(r.status),
             "assigned_team": _named(r.assigned_team), "assigned_studio": _named(r.assigned_studio),
-            "proposals": [proposal_json(p) for p in queries.proposals_for(session, r.id)],
+            "demand_id": r.demand_id, "proposals": [proposal_json(p) for p in queries.proposals_for(session, r.id)],
             "matches": [{"studio": _named(m.studio), "score": m.score, "reasons": m.reasons}
                         for m in help_services.propose_matches(session, r)] if with_matches else []}
 
@@ -341,6 +341,20 @@ def propose_help(request_id: int):
     session = get_session()
     proposal = help_services.submit_proposal(session, actor=current_user, request_id=request_id, now=utcnow(),
                                              **data.model_dump())
+    session.commit()
+    return created(proposal_json(proposal))
+
+
+@bp.post("/demands/<int:demand_id>/proposals")
+@allow(SIGNED_IN)
+@endpoint("A studio answers an enterprise's demand (orders' TrainingDemand: technical service, or directed to "
+          "the studio's enterprise) with a proposal; follow it under /help-requests/{help_request_id}",
+          body=ProposalIn, response=ProposalOut, status=201, errors=(404, 409), tags=TAGS)
+def propose_on_demand(demand_id: int):
+    data = parse_body(ProposalIn)
+    session = get_session()
+    proposal = help_services.propose_on_demand(session, actor=current_user, demand_id=demand_id, now=utcnow(),
+                                               **data.model_dump())
     session.commit()
     return created(proposal_json(proposal))
 

@@ -424,6 +424,9 @@ class HelpRequest(Base):
     requester_kind: Mapped[RequesterKind] = mapped_column(String(16))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("studio_requesters.id"), index=True)
+    # Set when the enterprise asked through the order mechanism (orders' TrainingDemand): one mirror per demand.
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("training_demands.id", ondelete="CASCADE"),
+                                                  unique=True)
     kind: Mapped[ServiceKind] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(2000), default="")

@@ -223,3 +223,20 @@ def proposals_for(session: Session, request_id: int) -> list[Proposal]:
 
 def my_requesters(session: Session, user: User) -> list[Requester]:
     return list(session.scalars(select(Requester).where(Requester.owner_id == user.id).order_by(Requester.name)))
+
+
+def open_demands_for(session: Session, user: User, studio_ids: set[int]) -> list:
+    """Published demands of the order mechanism the user's studios may answer and no studio answered yet."""
+    from orders.models import DemandInvitation, DemandKind, DemandStatus, TrainingDemand
+
+    if not studio_ids:
+        return []
+    orgs = select(Studio.organization_id).where(Studio.id.in_(studio_ids))
+    return list(session.scalars(
+        select(TrainingDemand).where(
+            TrainingDemand.status == DemandStatus.PUBLISHED,
+            or_(TrainingDemand.kind == DemandKind.TECHNICAL_SERVICE,
+                TrainingDemand.id.in_(select(DemandInvitation.demand_id)
+                                      .where(DemandInvitation.organization_id.in_(orgs)))),
+            ~TrainingDemand.id.in_(select(HelpRequest.demand_id).where(HelpRequest.demand_id.is_not(None))))
+        .order_by(TrainingDemand.published_at.desc())))

@@ -267,6 +267,7 @@ class HelpRequestOut(BaseModel):
     status: str
     assigned_team: Named | None
     assigned_studio: Named | None
+    demand_id: int | None = Field(description="orders' demand, when the enterprise asked through it")
     proposals: list[ProposalOut]
     matches: list[MatchOut] = Field(description="suggested studios (union admins and studio members only)")
 

@@ -10,7 +10,7 @@ import app.db
 
 
 revision = 'studios'
-down_revision = '0002'
+down_revision = 'orders'
 branch_labels = None
 depends_on = None
 
@@ -180,6 +180,7 @@ def upgrade() -> None:
     sa.Column('requester_kind', sa.String(length=16), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=True),
     sa.Column('requester_id', sa.Integer(), nullable=True),
+    sa.Column('demand_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('description', sa.String(length=2000), nullable=False),
@@ -194,12 +195,14 @@ def upgrade() -> None:
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('(organization_id IS NULL) <> (requester_id IS NULL)', name=op.f('ck_studio_help_requests_one_requester')),
+    sa.ForeignKeyConstraint(['demand_id'], ['training_demands.id'], name=op.f('fk_studio_help_requests_demand_id_training_demands'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['assigned_studio_id'], ['studios.id'], name=op.f('fk_studio_help_requests_assigned_studio_id_studios')),
     sa.ForeignKeyConstraint(['assigned_team_id'], ['service_teams.id'], name=op.f('fk_studio_help_requests_assigned_team_id_service_teams')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_studio_help_requests_created_by_id_users')),
     sa.ForeignKeyConstraint(['industry_id'], ['industries.id'], name=op.f('fk_studio_help_requests_industry_id_industries')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_studio_help_requests_organization_id_organizations')),
     sa.ForeignKeyConstraint(['requester_id'], ['studio_requesters.id'], name=op.f('fk_studio_help_requests_requester_id_studio_requesters')),
+    sa.UniqueConstraint('demand_id', name=op.f('uq_studio_help_requests_demand_id')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_studio_help_requests'))
     )
     op.create_index(op.f('ix_studio_help_requests_assigned_studio_id'), 'studio_help_requests', ['assigned_studio_id'], unique=False)

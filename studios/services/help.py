@@ -16,6 +16,7 @@ from app.auth.models import Organization, OrgKind, OrgStatus, User
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from courses.models import Industry
 from courses.services.shelf.courses import clean_text
+from orders.models import DemandKind, DemandStatus, TrainingDemand
 from studios.models import (
     HelpRequest,
     HelpStatus,
@@ -346,3 +347,62 @@ def complete_proposal(session: Session, *, actor: User, proposal_id: int, rating
     proposal.help_request.status = HelpStatus.COMPLETED
     session.flush()
     return proposal
+
+
+# --- enterprises asking through the order mechanism (orders' TrainingDemand) ----------------
+
+def studio_may_answer_demand(demand: TrainingDemand, studio: Studio) -> bool:
+    """A published technical-service demand is open to every named studio; a training demand only when the
+    enterprise directed it to the studio's enterprise."""
+    if demand.status != DemandStatus.PUBLISHED or studio.status != StudioStatus.NAMED:
+        return False
+    return (demand.kind == DemandKind.TECHNICAL_SERVICE
+            or any(i.organization_id == studio.organization_id for i in demand.invitations))
+
+
+def request_for_demand(session: Session, demand: TrainingDemand, *, now: datetime) -> HelpRequest:
+    """The request for help that mirrors an enterprise's demand (created on first answer, then reused), so
+    matching, proposals, acceptance and rating work the same for enterprises, villages and schools."""
+    existing = session.scalar(select(HelpRequest).where(HelpRequest.demand_id == demand.id))
+    if existing is not None:
+        return existing
+    request = HelpRequest(
+        requester_kind=RequesterKind.ENTERPRISE, organization_id=demand.enterprise_id, demand_id=demand.id,
+        kind=(ServiceKind.TECHNICAL_SERVICE if demand.kind == DemandKind.TECHNICAL_SERVICE
+              else ServiceKind.SKILLS_TRAINING),
+        title=demand.title, description=demand.notes or "", trades=parse_trades(demand.skill or ""),
+        city=demand.city or "", needed_from=demand.preferred_start, needed_until=demand.preferred_end,
+        created_by_id=demand.created_by_id, created_at=now)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def get_demand_for_studio(session: Session, *, actor: User, demand_id: int) -> TrainingDemand:
+    """A demand the actor's studios may answer (or a union admin may see). Raises NotFound otherwise."""
+    demand = session.get(TrainingDemand, demand_id)
+    if demand is None:
+        raise NotFound(_("Request not found."))
+    if is_union_admin(actor) or demand.enterprise_id in actor.org_ids(Role.ENTERPRISE_ADMIN):
+        return demand
+    studios = session.scalars(select(Studio).where(Studio.id.in_(my_studio_ids(session, actor))))
+    if not any(studio_may_answer_demand(demand, s) for s in studios):
+        raise NotFound(_("Request not found."))
+    return demand
+
+
+def propose_on_demand(session: Session, *, actor: User, demand_id: int, studio_id: int, plan: str,
+                      starts_on: date | None = None, ends_on: date | None = None, now: datetime) -> Proposal:
+    """A studio answers an enterprise's demand (POST /demands/{id}/proposals): the demand's request for help is
+    created if needed, then the proposal as for any request. Raises NotFound, Forbidden, Conflict, Invalid."""
+    demand = session.get(TrainingDemand, demand_id)
+    studio = session.get(Studio, studio_id)
+    if demand is None:
+        raise NotFound(_("Request not found."))
+    if studio is None or not can_edit_studio(actor, studio):
+        raise Forbidden(_("Answer for a studio you are a member of."))
+    if not studio_may_answer_demand(demand, studio):
+        raise NotFound(_("Request not found."))
+    request = request_for_demand(session, demand, now=now)
+    return submit_proposal(session, actor=actor, request_id=request.id, studio_id=studio.id, plan=plan,
+                           starts_on=starts_on, ends_on=ends_on, now=now)

@@ -34,11 +34,12 @@ def active_criteria(session: Session) -> list[RatingCriterion]:
 
 
 def weighted_total(criteria: list[RatingCriterion], scores: Mapping[str, int]) -> int:
-    """Σ score × weight / Σ weight, rounded: 0-100."""
+    """Σ score × weight / Σ weight, rounded half up (integers only): 0-100."""
     weights = sum(c.weight for c in criteria)
     if not weights:
         return 0
-    return round(sum(int(scores.get(c.code, 0)) * c.weight for c in criteria) / weights)
+    weighted = sum(int(scores.get(c.code, 0)) * c.weight for c in criteria)
+    return (2 * weighted + weights) // (2 * weights)
 
 
 def suggested_stars(total: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.access import SIGNED_IN, Role, allow
 from app.auth.forms import EmptyForm
@@ -21,7 +22,7 @@ from studios.forms import (
     ProposalForm,
     RequesterForm,
 )
-from studios.models import HelpStatus, Proposal
+from studios.models import HelpRequest, HelpStatus, Proposal
 from studios.permissions import is_union_admin, owns_request
 from studios.services import help as services
 from studios.views import bp
@@ -35,6 +36,7 @@ def help_board():
     studio_ids = services.my_studio_ids(session, current_user)
     board = queries.open_requests(session) if (studio_ids or is_union_admin(current_user)) else []
     return render_template("studios/help_board.html", own=queries.own_requests(session, current_user), board=board,
+                           demands=queries.open_demands_for(session, current_user, studio_ids),
                            can_ask=bool(current_user.org_ids(Role.ENTERPRISE_ADMIN)
                                         or queries.my_requesters(session, current_user)))
 
@@ -104,6 +106,41 @@ def help_request(request_id: int):
         owner=owns_request(current_user, req), union=union, my_studio_ids=studio_ids,
         proposal_form=proposal_form, assign_form=assign_form, deliver_form=DeliverForm(),
         complete_form=CompleteForm(), button=EmptyForm(), is_open=req.status == HelpStatus.OPEN)
+
+
+@bp.get("/help/demands/<int:demand_id>")
+@allow(SIGNED_IN)
+def demand(demand_id: int):
+    """An enterprise's demand from the order mechanism, as a studio sees it before anyone answered."""
+    session = get_session()
+    try:
+        found = services.get_demand_for_studio(session, actor=current_user, demand_id=demand_id)
+    except DomainError:
+        abort(404)
+    mirror = session.scalar(select(HelpRequest.id).where(HelpRequest.demand_id == found.id))
+    if mirror is not None:
+        return redirect(url_for("studios.help_request", request_id=mirror))
+    studio_ids = services.my_studio_ids(session, current_user)
+    form = ProposalForm()
+    form.studio_id.choices = [(s.id, s.name) for s in queries.my_studios(session, current_user)
+                              if s.id in studio_ids and services.studio_may_answer_demand(found, s)]
+    return render_template("studios/demand.html", demand=found, proposal_form=form)
+
+
+@bp.post("/help/demands/<int:demand_id>/proposals")
+@allow(SIGNED_IN)
+def propose_on_demand(demand_id: int):
+    form = ProposalForm()
+    if not form.validate_on_submit():
+        flash(_("Describe what the studio proposes."), "error")
+        return redirect(url_for("studios.demand", demand_id=demand_id))
+    outcome = perform(lambda s: services.propose_on_demand(
+        s, actor=current_user, demand_id=demand_id, studio_id=form.studio_id.data, plan=form.plan.data,
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data, now=utcnow()))
+    if not outcome.ok:
+        return redirect(url_for("studios.demand", demand_id=demand_id))
+    flash(_("Proposal sent."), "success")
+    return redirect(url_for("studios.help_request", request_id=outcome.value.help_request_id))
 
 
 @bp.post("/help/<int:request_id>/assign")
