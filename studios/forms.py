@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from studios.models import AchievementKind, HonorKind, ServiceKind, StudioLevel, TeamScope
 
 LEVELS = [(StudioLevel.NATIONAL.value, _l("National")), (StudioLevel.PROVINCIAL.value, _l("Provincial")),
-          (StudioLevel.CITY.value, _l("City")), (StudioLevel.ENTERPRISE.value, _l("Enterprise-level"))]
+          (StudioLevel.CITY.value, _l("City-level")), (StudioLevel.ENTERPRISE.value, _l("Enterprise-level"))]
 SERVICE_KINDS = [(ServiceKind.TECHNICAL_SERVICE.value, _l("Technical service")),
                  (ServiceKind.SKILLS_TRAINING.value, _l("Skills training")),
                  (ServiceKind.MANAGEMENT.value, _l("Management improvement")),
@@ -69,7 +69,7 @@ class MemberForm(FlaskForm):
 
 
 class AchievementForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(AchievementKind.INNOVATION.value, _l("Innovation")),
+    kind = SelectField(_l("Kind of achievement"), choices=[(AchievementKind.INNOVATION.value, _l("Innovation")),
                                             (AchievementKind.PATENT.value, _l("Patent")),
                                             (AchievementKind.TECHNIQUE.value, _l("Technique")),
                                             (AchievementKind.AWARD.value, _l("Award"))])
@@ -140,7 +140,7 @@ class OfferForm(FlaskForm):
 
 class RequesterForm(FlaskForm):
     kind = SelectField(_l("Who asks"), choices=[("village", _l("Village")), ("school", _l("School"))])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Village or school name"), validators=[DataRequired(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=50)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.labels import register
 
-register("studio_level", {"national": _l("National"), "provincial": _l("Provincial"), "city": _l("City"),
+register("studio_level", {"national": _l("National"), "provincial": _l("Provincial"), "city": _l("City-level"),
                           "enterprise": _l("Enterprise-level")})
 register("studio_status", {"proposed": _l("Proposed"), "named": _l("Named"), "rejected": _l("Not named")})
 register("studio_role", {"leader": _l("Leader"), "member": _l("Member"), "master": _l("Master"),
