@@ -132,6 +132,7 @@ class Studio(Base):
     __tablename__ = "studios"
     __table_args__ = (
         Index("ix_studios_listing", "status", "level", "city", "id"),
+        Index("ix_studios_city", "status", "city"),
         CheckConstraint("stars IS NULL OR (stars BETWEEN 1 AND 5)", name="stars_range"),
     )
 

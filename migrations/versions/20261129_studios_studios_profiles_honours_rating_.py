@@ -113,6 +113,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_studios_leader_id'), 'studios', ['leader_id'], unique=False)
     op.create_index('ix_studios_listing', 'studios', ['status', 'level', 'city', 'id'], unique=False)
+    op.create_index('ix_studios_city', 'studios', ['status', 'city'], unique=False)
     op.create_index(op.f('ix_studios_organization_id'), 'studios', ['organization_id'], unique=False)
     op.create_index(op.f('ix_studios_status'), 'studios', ['status'], unique=False)
     op.create_table('apprenticeships',
@@ -372,6 +373,7 @@ def downgrade() -> None:
     op.drop_table('apprenticeships')
     op.drop_index(op.f('ix_studios_status'), table_name='studios')
     op.drop_index(op.f('ix_studios_organization_id'), table_name='studios')
+    op.drop_index('ix_studios_city', table_name='studios')
     op.drop_index('ix_studios_listing', table_name='studios')
     op.drop_index(op.f('ix_studios_leader_id'), table_name='studios')
     op.drop_table('studios')
