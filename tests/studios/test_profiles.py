@@ -208,3 +208,31 @@ def test_the_listing_filters_use_indexes(db):
 
     assert any(ix.name == "ix_studio_trades_trade" for ix in StudioTrade.__table__.indexes)
     assert any(ix.name == "ix_studios_listing" for ix in Studio.__table__.indexes)
+
+
+def test_photos_are_images_added_by_members(db, make_studio, make_user, tmp_path):
+    studio = make_studio()
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    photo = profiles.add_photo(db, actor=studio.leader, studio_id=studio.id, content=png, caption="实训室",
+                               upload_folder=str(tmp_path), now=NOW)
+    assert photo.file_name.endswith(".png") and profiles.stored_file(str(tmp_path), photo.file_name) is not None
+    assert profiles.stored_file(str(tmp_path), "../../etc/passwd") is None
+    with pytest.raises(Invalid):
+        profiles.add_photo(db, actor=studio.leader, studio_id=studio.id, content=b"GIF89a", upload_folder=str(tmp_path),
+                           now=NOW)
+    with pytest.raises(Forbidden):
+        profiles.add_photo(db, actor=make_user(Role.WORKER), studio_id=studio.id, content=png,
+                           upload_folder=str(tmp_path), now=NOW)
+    assert [p.caption for p in queries.studio_page(db, studio).photos] == ["实训室"]
+
+
+def test_union_stats_and_home_counts(db, make_studio, union_admin, enterprise_admin):
+    from studios.facts import studio_stats
+    from studios.home import count_open_proposals, count_to_decide
+
+    make_studio(level=StudioLevel.PROVINCIAL)
+    make_studio(status=StudioStatus.PROPOSED)
+    stats = studio_stats(db, now=NOW)
+    assert stats["named"] == 1 and stats["named_per_level"] == {"provincial": 1}
+    assert count_to_decide(db, union_admin, NOW) == 1
+    assert count_open_proposals(db, enterprise_admin, NOW) == 0
