@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -18,14 +18,18 @@ from studios.schemas import (
     ApprenticeshipIn,
     ApprenticeshipOut,
     AssessmentIn,
+    AssignIn,
     CompleteIn,
     DeliverIn,
     HelpRequestIn,
     HelpRequestListOut,
     HelpRequestOut,
+    HonorEntryOut,
+    HonorIn,
     MemberIn,
     NameIn,
     NoteIn,
+    OfferIn,
     ProposalIn,
     ProposalOut,
     RatingOut,
@@ -36,6 +40,11 @@ from studios.schemas import (
     StudioPatch,
     StudioProposalIn,
     StudioQuery,
+    TargetIn,
+    TargetListOut,
+    TeamIn,
+    TeamOut,
+    YearQuery,
 )
 from studios.services import apprenticeships as pairing_services
 from studios.services import help as help_services
@@ -394,3 +403,137 @@ def complete_proposal(proposal_id: int):
                                                rating=data.rating, comment=data.comment, now=utcnow())
     session.commit()
     return jsonify(proposal_json(proposal))
+
+
+# --- union: honours, targets, teams, assignment; studios' services and photos ----------------
+
+def _honor_entry_json(h) -> dict:
+    return {**_honor_json(h), "user": _named(h.user)}
+
+
+@bp.post("/honours")
+@allow(Role.UNION_ADMIN)
+@endpoint("Record an honour a member holds (劳动模范, 工匠, 五一劳动奖章); verified in a second step",
+          body=HonorIn, response=HonorEntryOut, status=201, tags=TAGS)
+def enter_honor():
+    data = parse_body(HonorIn)
+    session = get_session()
+    user_id = data.user_id
+    if user_id is None:
+        if not data.phone:
+            raise Invalid("Name the member by id or mobile number.", field="phone")
+        user_id = profiles.user_by_phone(session, data.phone, field="phone").id
+    honor = profiles.enter_honor(session, actor=current_user, user_id=user_id, kind=data.kind, title=data.title,
+                                 level=data.level, year=data.year, awarded_by=data.awarded_by, now=utcnow())
+    session.commit()
+    return created(_honor_entry_json(honor))
+
+
+@bp.post("/honours/<int:honor_id>/<any(verify, reject):action>")
+@allow(Role.UNION_ADMIN)
+@endpoint("Verify an entered honour against the awarding document, or reject it", response=HonorEntryOut,
+          errors=(404, 409), tags=TAGS)
+def verify_honor(honor_id: int, action: str):
+    session = get_session()
+    honor = profiles.verify_honor(session, actor=current_user, honor_id=honor_id, accept=action == "verify",
+                                  now=utcnow())
+    session.commit()
+    return jsonify(_honor_entry_json(honor))
+
+
+def _progress_json(p) -> dict:
+    return {"year": p.target.year, "level": str(p.target.level), "target": p.target.target, "named": p.named,
+            "percent": p.percent}
+
+
+@bp.get("/studio-targets")
+@allow(Role.UNION_ADMIN)
+@endpoint("The federation's targets for a year with the studios named so far", query=YearQuery,
+          response=TargetListOut, tags=TAGS)
+def list_targets():
+    args = parse_query(YearQuery)
+    return jsonify({"items": [_progress_json(p) for p in queries.target_progress(get_session(), args.year)]})
+
+
+@bp.post("/studio-targets")
+@allow(Role.UNION_ADMIN)
+@endpoint("Set how many studios of a level to name in a year", body=TargetIn, response=TargetListOut,
+          tags=TAGS)
+def set_target():
+    data = parse_body(TargetIn)
+    session = get_session()
+    rating.set_target(session, actor=current_user, year=data.year, level=data.level, target=data.target,
+                      now=utcnow())
+    session.commit()
+    return jsonify({"items": [_progress_json(p) for p in queries.target_progress(session, data.year)]})
+
+
+@bp.post("/service-teams")
+@allow(Role.UNION_ADMIN)
+@endpoint("Form a provincial, city or industry service team of named studios (the 1+5+N teams)", body=TeamIn,
+          response=TeamOut, status=201, tags=TAGS)
+def form_team():
+    data = parse_body(TeamIn)
+    session = get_session()
+    team = help_services.form_team(session, actor=current_user, now=utcnow(), **data.model_dump())
+    session.commit()
+    return created({"id": team.id, "name": team.name, "scope": str(team.scope), "city": team.city,
+                    "studios": [_named(s) for s in team.studios]})
+
+
+@bp.post("/help-requests/<int:request_id>/assign")
+@allow(Role.UNION_ADMIN)
+@endpoint("Assign an open request to a service team or a studio", body=AssignIn, response=HelpRequestOut,
+          errors=(404, 409), tags=TAGS)
+def assign_request(request_id: int):
+    data = parse_body(AssignIn)
+    session = get_session()
+    req = help_services.assign_request(session, actor=current_user, request_id=request_id, team_id=data.team_id,
+                                       studio_id=data.studio_id, now=utcnow())
+    session.commit()
+    return jsonify(help_request_json(session, req, with_matches=True))
+
+
+@bp.post("/studios/<int:studio_id>/offers")
+@allow(SIGNED_IN)
+@endpoint("List a service the studio offers (resource list; the studio's members)", body=OfferIn,
+          response=StudioOut, status=201, errors=(404,), tags=TAGS)
+def add_offer(studio_id: int):
+    data = parse_body(OfferIn)
+    session = get_session()
+    help_services.add_offer(session, actor=current_user, studio_id=studio_id, now=utcnow(), **data.model_dump())
+    session.commit()
+    return created(studio_json(session, session.get(Studio, studio_id)))
+
+
+@bp.post("/studios/<int:studio_id>/photos")
+@allow(SIGNED_IN)
+@endpoint("Add a photo (multipart field `photo`, PNG/JPEG/WebP ≤ 5 MB; optional `caption`; the studio's members)",
+          response=StudioOut, status=201, errors=(404,), tags=TAGS)
+def add_photo(studio_id: int):
+    upload = request.files.get("photo")
+    if upload is None:
+        raise Invalid("Send the image as the multipart field 'photo'.", field="photo")
+    session = get_session()
+    profiles.add_photo(session, actor=current_user, studio_id=studio_id,
+                       content=upload.read(profiles.PHOTO_MAX_BYTES + 1), caption=request.form.get("caption", ""),
+                       upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+    session.commit()
+    return created(studio_json(session, session.get(Studio, studio_id)))
+
+
+@bp.post("/studio-achievements/<int:achievement_id>/evidence")
+@allow(SIGNED_IN)
+@endpoint("Attach the evidence file of an achievement (multipart field `evidence`, PDF or image ≤ 10 MB; the "
+          "studio's members)", response=StudioOut, errors=(404,), tags=TAGS)
+def attach_evidence(achievement_id: int):
+    upload = request.files.get("evidence")
+    if upload is None:
+        raise Invalid("Send the file as the multipart field 'evidence'.", field="evidence")
+    session = get_session()
+    achievement = profiles.attach_evidence(session, actor=current_user, achievement_id=achievement_id,
+                                           content=upload.read(profiles.EVIDENCE_MAX_BYTES + 1),
+                                           file_name=upload.filename or "",
+                                           upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+    session.commit()
+    return jsonify(studio_json(session, session.get(Studio, achievement.studio_id)))

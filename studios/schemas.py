@@ -293,3 +293,72 @@ class DeliverIn(Schema):
 class CompleteIn(Schema):
     rating: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=1000)
+
+
+class HonorIn(Schema):
+    user_id: int | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    kind: Literal["model_worker", "craftsman", "may_day_medal", "other"]
+    title: str = Field(min_length=1, max_length=100)
+    level: Level
+    year: int = Field(ge=1950, le=2100)
+    awarded_by: str = Field(min_length=1, max_length=200)
+
+
+class HonorEntryOut(HonorOut):
+    user: Named
+
+
+class TargetIn(Schema):
+    year: int = Field(ge=2000, le=2100)
+    level: Level
+    target: int = Field(ge=1, le=100_000)
+
+
+class TargetOut(BaseModel):
+    year: int
+    level: str
+    target: int
+    named: int = Field(description="studios of the level named during the year")
+    percent: int
+
+
+class TargetListOut(BaseModel):
+    items: list[TargetOut]
+
+
+class YearQuery(Schema):
+    model_config = ConfigDict(extra="ignore")
+    year: int = Field(ge=2000, le=2100)
+
+
+class OfferIn(Schema):
+    kind: ServiceKindName
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    trades: list[str] = []
+    city: str = Field(default="", max_length=50)
+    available_from: date | None = None
+    available_until: date | None = None
+    person_id: int | None = None
+
+
+class TeamIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    scope: Literal["provincial", "city", "industry"]
+    studio_ids: list[int]
+    city: str = Field(default="", max_length=50)
+    industry_code: str | None = Field(default=None, max_length=32)
+
+
+class TeamOut(BaseModel):
+    id: int
+    name: str
+    scope: str
+    city: str
+    studios: list[Named]
+
+
+class AssignIn(Schema):
+    team_id: int | None = None
+    studio_id: int | None = None

@@ -239,14 +239,15 @@ def assign_request(session: Session, *, actor: User, request_id: int, team_id: i
     if (team_id is None) == (studio_id is None):
         raise Invalid(_("Assign a team or a studio."), field="team_id")
     if team_id is not None:
-        if session.get(ServiceTeam, team_id) is None:
+        team = session.get(ServiceTeam, team_id)
+        if team is None:
             raise Invalid(_("Unknown team."), field="team_id")
-        request.assigned_team_id, request.assigned_studio_id = team_id, None
+        request.assigned_team, request.assigned_studio = team, None
     else:
         studio = session.get(Studio, studio_id)
         if studio is None or studio.status != StudioStatus.NAMED:
             raise Invalid(_("Assign a named studio."), field="studio_id")
-        request.assigned_studio_id, request.assigned_team_id = studio_id, None
+        request.assigned_studio, request.assigned_team = studio, None
     session.flush()
     return request
 

@@ -317,14 +317,30 @@ def add_achievement(session: Session, *, actor: User, studio_id: int, kind: Achi
                               achieved_on=achieved_on, description=clean_text(description, "description", 2000),
                               patent_number=number, created_by_id=actor.id, created_at=now)
     if evidence:
-        if len(evidence) > EVIDENCE_MAX_BYTES:
-            raise Invalid(_("The evidence file may be at most 10 MB."), field="evidence")
-        ext = "pdf" if evidence.startswith(b"%PDF-") else detect_image_type(evidence)
-        if ext is None:
-            raise Invalid(_("Evidence must be a PDF or an image."), code="bad_file", field="evidence")
-        achievement.evidence_file = _store(evidence, upload_folder or "", ext)
-        achievement.evidence_name = clean_text(evidence_name, "evidence", 200)[:200]
+        _set_evidence(achievement, evidence, evidence_name, upload_folder or "")
     session.add(achievement)
+    session.flush()
+    return achievement
+
+
+def _set_evidence(achievement: Achievement, content: bytes, file_name: str, upload_folder: str) -> None:
+    if len(content) > EVIDENCE_MAX_BYTES:
+        raise Invalid(_("The evidence file may be at most 10 MB."), field="evidence")
+    ext = "pdf" if content.startswith(b"%PDF-") else detect_image_type(content)
+    if ext is None:
+        raise Invalid(_("Evidence must be a PDF or an image."), code="bad_file", field="evidence")
+    achievement.evidence_file = _store(content, upload_folder, ext)
+    achievement.evidence_name = (file_name or "").strip()[:200]
+
+
+def attach_evidence(session: Session, *, actor: User, achievement_id: int, content: bytes, file_name: str,
+                    upload_folder: str, now: datetime) -> Achievement:
+    """A member attaches (or replaces) an achievement's evidence file. Raises NotFound, Forbidden, Invalid."""
+    achievement = session.get(Achievement, achievement_id)
+    if achievement is None:
+        raise NotFound(_("Achievement not found."))
+    get_studio_to_edit(session, actor=actor, studio_id=achievement.studio_id)
+    _set_evidence(achievement, content, file_name, upload_folder)
     session.flush()
     return achievement
 

@@ -177,3 +177,70 @@ def test_pages_for_each_role(app, db, make_studio, make_user, union_admin, enter
     for path in ("/studios/mine", "/help", f"/studios/{studio.id}/achievements/new",
                  f"/studios/{studio.id}/apprenticeships/new", f"/studios/{studio.id}/offers/new"):
         assert worker.get(path).status_code == 200, path
+
+
+def test_union_endpoints_honours_targets_teams_and_assignment(client, make_studio, make_user, make_org,
+                                                              union_admin):
+    member = make_user(Role.WORKER, phone="13977778888")
+    honour = {"phone": "13977778888", "kind": "craftsman", "title": "海南工匠", "level": "provincial", "year": 2024,
+              "awarded_by": "海南省总工会"}
+    assert client.post("/api/v1/honours", json=honour, headers=bearer(member)).status_code == 403
+    entered = client.post("/api/v1/honours", json=honour, headers=bearer(union_admin))
+    assert entered.status_code == 201 and entered.json["user"]["id"] == member.id
+    assert entered.json["status"] == "pending"
+    verified = client.post(f"/api/v1/honours/{entered.json['id']}/verify", headers=bearer(union_admin))
+    assert verified.json["status"] == "verified"
+    assert client.post(f"/api/v1/honours/{entered.json['id']}/reject", headers=bearer(union_admin)).status_code == 409
+    studio = make_studio(leader=member)
+    assert client.get(f"/api/v1/studios/{studio.id}").json["members"][0]["honours"][0]["title"] == "海南工匠"
+
+    assert client.post("/api/v1/studio-targets", json={"year": 2026, "level": "city", "target": 100},
+                       headers=bearer(member)).status_code == 403
+    targets = client.post("/api/v1/studio-targets", json={"year": 2026, "level": "city", "target": 100},
+                          headers=bearer(union_admin))
+    assert targets.status_code == 200 and targets.json["items"][0]["target"] == 100
+    assert client.get("/api/v1/studio-targets?year=x", headers=bearer(union_admin)).status_code == 422
+
+    team = client.post("/api/v1/service-teams", headers=bearer(union_admin), json={
+        "name": "海南省劳模工匠助企服务队", "scope": "provincial", "studio_ids": [studio.id]})
+    assert team.status_code == 201 and team.json["studios"][0]["id"] == studio.id
+    airport = make_org(OrgKind.ENTERPRISE)
+    admin = make_user(Role.ENTERPRISE_ADMIN, org=airport)
+    asked = client.post("/api/v1/help-requests", headers=bearer(admin), json={
+        "organization_id": airport.id, "kind": "technical_service", "title": "故障诊断"}).json
+    assert client.post(f"/api/v1/help-requests/{asked['id']}/assign", json={"team_id": team.json["id"]},
+                       headers=bearer(admin)).status_code == 403
+    assigned = client.post(f"/api/v1/help-requests/{asked['id']}/assign", json={"team_id": team.json["id"]},
+                           headers=bearer(union_admin))
+    assert assigned.status_code == 200 and assigned.json["assigned_team"]["id"] == team.json["id"]
+
+
+def test_offers_photos_and_evidence_through_the_api(client, db, make_studio, make_user, app, tmp_path):
+    import io
+    from datetime import date
+
+    from studios.services import profiles
+    from tests.studios.conftest import NOW
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    studio = make_studio()
+    offer = client.post(f"/api/v1/studios/{studio.id}/offers", headers=bearer(studio.leader), json={
+        "kind": "farming_guidance", "title": "热带果树嫁接指导", "trades": ["果树栽培"], "city": "琼海"})
+    assert offer.status_code == 201 and offer.json["offers"][0]["kind"] == "farming_guidance"
+    assert client.post(f"/api/v1/studios/{studio.id}/offers", headers=bearer(make_user(Role.WORKER)), json={
+        "kind": "management", "title": "x"}).status_code == 403
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    photo = client.post(f"/api/v1/studios/{studio.id}/photos", headers=bearer(studio.leader),
+                        data={"photo": (io.BytesIO(png), "lab.png"), "caption": "实训室"})
+    assert photo.status_code == 201 and photo.json["photos"][0].startswith("/studios/media/")
+    assert client.get(photo.json["photos"][0]).status_code == 200
+    assert client.post(f"/api/v1/studios/{studio.id}/photos", headers=bearer(studio.leader),
+                       data={}).status_code == 422
+    award = profiles.add_achievement(db, actor=studio.leader, studio_id=studio.id, kind="award", title="技术创新奖",
+                                     achieved_on=date(2025, 5, 1), now=NOW)
+    evidence = client.post(f"/api/v1/studio-achievements/{award.id}/evidence", headers=bearer(studio.leader),
+                           data={"evidence": (io.BytesIO(b"%PDF-1.4 certificate"), "获奖证书.pdf")})
+    assert evidence.status_code == 200
+    assert evidence.json["achievements"][0]["evidence_url"].startswith("/studios/media/")
+    assert client.post(f"/api/v1/studio-achievements/{award.id}/evidence", headers=bearer(make_user(Role.WORKER)),
+                       data={"evidence": (io.BytesIO(b"%PDF-1.4"), "x.pdf")}).status_code == 403
