@@ -244,3 +244,34 @@ def test_offers_photos_and_evidence_through_the_api(client, db, make_studio, mak
     assert evidence.json["achievements"][0]["evidence_url"].startswith("/studios/media/")
     assert client.post(f"/api/v1/studio-achievements/{award.id}/evidence", headers=bearer(make_user(Role.WORKER)),
                        data={"evidence": (io.BytesIO(b"%PDF-1.4"), "x.pdf")}).status_code == 403
+
+
+def test_a_studio_answers_an_orders_demand_on_the_pages(app, db, make_studio, make_user, make_org):
+    from orders.models import DemandKind, DemandStatus, TrainingDemand
+
+    airport = make_org(OrgKind.ENTERPRISE, name="海口美兰国际机场有限责任公司")
+    admin = make_user(Role.ENTERPRISE_ADMIN, org=airport)
+    demand = TrainingDemand(enterprise_id=airport.id, created_by_id=admin.id, kind=DemandKind.TECHNICAL_SERVICE,
+                            title="航站楼配电故障诊断", skill="变电检修", headcount=1, city="海口",
+                            status=DemandStatus.PUBLISHED)
+    db.add(demand)
+    db.flush()
+    studio = make_studio()
+    leader = app.test_client()
+    sign_in(leader, studio.leader)
+    board = leader.get("/help").get_data(as_text=True)
+    assert "航站楼配电故障诊断" in board
+    assert leader.get(f"/help/demands/{demand.id}").status_code == 200
+    answered = post_form(leader, f"/help/demands/{demand.id}/proposals",
+                         {"studio_id": studio.id, "plan": "现场诊断并指导检修"})
+    assert answered.status_code == 302 and "/help/" in answered.headers["Location"]
+    request_path = answered.headers["Location"]
+    assert leader.get(f"/help/demands/{demand.id}").status_code == 302   # now followed as a request for help
+    enterprise = app.test_client()
+    sign_in(enterprise, admin)
+    page = enterprise.get(request_path).get_data(as_text=True)
+    assert "现场诊断并指导检修" in page and "/accept" in page
+    stranger = app.test_client()
+    sign_in(stranger, make_user(Role.ENTERPRISE_ADMIN, org=make_org(OrgKind.ENTERPRISE)))
+    assert stranger.get(request_path).status_code == 404
+    assert stranger.get(f"/help/demands/{demand.id}").status_code == 404
