@@ -16,11 +16,12 @@ from app.access import Role
 from app.demo import load_demo
 from app.membership.models import MemberProfile
 from courses.models import Course, Enrollment, Lesson, TrainingClass
+from orders.models import Order, RosterUpload, TrainingDemand
 from studios.models import Apprenticeship, HelpRequest, Studio
 from tests.conftest import bearer
 
 ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": Enrollment, "lesson_id": Lesson,
-              "profile_id": MemberProfile,
+              "profile_id": MemberProfile, "demand_id": TrainingDemand, "order_id": Order, "upload_id": RosterUpload,
               "studio_id": Studio, "apprenticeship_id": Apprenticeship, "request_id": HelpRequest}
 
 

@@ -98,7 +98,9 @@ def get_demand(session: Session, *, actor: User, demand_id: int) -> TrainingDema
 
 
 def _own_demand(session: Session, actor: User, demand_id: int, *, lock: bool = False) -> TrainingDemand:
-    demand = session.get(TrainingDemand, demand_id, with_for_update=lock or None)
+    if lock:   # row-locked on PostgreSQL (the eager join of the enterprise cannot be locked)
+        session.scalar(select(TrainingDemand.id).where(TrainingDemand.id == demand_id).with_for_update())
+    demand = session.get(TrainingDemand, demand_id)
     if demand is None or not owns_demand(actor, demand):
         raise NotFound(_("No such demand."))
     if lock:

@@ -31,7 +31,7 @@ def set_rule(session: Session, *, actor: User, year: int, kind: str, value: int,
     value = clean_int(value, "value", maximum=100 if kind == SubsidyKind.PERCENT else 10**9)
     budget = clean_int(budget, "budget", maximum=10**12)
     rule = session.scalar(select(SubsidyRule).where(SubsidyRule.union_id == union.id, SubsidyRule.year == year)
-                          .with_for_update())
+                          .with_for_update(of=SubsidyRule))
     if rule is None:
         rule = SubsidyRule(union_id=union.id, year=year, spent=0, created_by_id=actor.id, created_at=now)
         session.add(rule)
