@@ -22,7 +22,7 @@ from studios.forms import (
     ProposalForm,
     RequesterForm,
 )
-from studios.models import HelpRequest, HelpStatus, Proposal
+from studios.models import HelpRequest, HelpStatus, Proposal, ProposalStatus
 from studios.permissions import is_union_admin, owns_request
 from studios.services import help as services
 from studios.views import bp
@@ -92,8 +92,10 @@ def help_request(request_id: int):
         abort(404)
     studio_ids = services.my_studio_ids(session, current_user)
     union = is_union_admin(current_user)
+    proposals = queries.proposals_for(session, req.id)
+    answered = {p.studio_id for p in proposals if p.status != ProposalStatus.DECLINED}
     proposal_form = ProposalForm()
-    my_studios = [s for s in queries.my_studios(session, current_user) if s.id in studio_ids]
+    my_studios = [s for s in queries.my_studios(session, current_user) if s.id in studio_ids and s.id not in answered]
     proposal_form.studio_id.choices = [(s.id, s.name) for s in my_studios]
     assign_form = AssignForm()
     if union:
@@ -101,7 +103,7 @@ def help_request(request_id: int):
                                       + [(f"studio:{s.id}", s.name)
                                          for s in queries.list_studios(session, per_page=500)[0]])
     return render_template(
-        "studios/help_request.html", req=req, proposals=queries.proposals_for(session, req.id),
+        "studios/help_request.html", req=req, proposals=proposals,
         matches=services.propose_matches(session, req) if (union or studio_ids) else [],
         owner=owns_request(current_user, req), union=union, my_studio_ids=studio_ids,
         proposal_form=proposal_form, assign_form=assign_form, deliver_form=DeliverForm(),

@@ -85,29 +85,37 @@ def test_studio_journey(new_page, browser, live_server):
     expect(leader.locator(".patent")).to_contain_text("ZL202420345678")
     expect(leader.locator("main")).to_contain_text("高压电工作业培训")
 
-    # Another enterprise asks for technical help.
+    # Another enterprise asks for technical help the way it asks providers: a demand of the order mechanism.
     airport = new_page()
     sign_in(airport, live_server, AIRPORT_ADMIN)
-    airport.goto(live_server + "/help/new")
+    airport.goto(live_server + "/orders/demands/new")
     airport.select_option("#kind", "technical_service")
     airport.fill("#title", f"航站楼配电线路故障排查{tag}")
-    airport.fill("#description", "T2航站楼配电线路频繁跳闸，需要专家现场排查。")
-    airport.fill("#trades", "配电运维")
+    airport.fill("#skill", "配电运维")
+    airport.fill("#headcount", "1")
     airport.fill("#city", "海口")
-    airport.click("main button[type=submit]")
-    expect(airport).to_have_url(re.compile(r"/help/\d+$"))
-    request_url = airport.url
+    airport.fill("#notes", "T2航站楼配电线路频繁跳闸，需要专家现场排查。")
+    airport.click("main button[value=publish]")
+    expect(airport).to_have_url(re.compile(r"/orders/demands/\d+$"))
 
-    # The studio sees the request with suggested studios and answers with a proposal.
-    leader.goto(request_url)
-    expect(leader.locator("main")).to_contain_text("推荐的工作室")
+    # The studio finds it on its help board, sees the suggested studios and answers with a proposal.
+    leader.goto(live_server + "/help")
+    leader.click(f"text=航站楼配电线路故障排查{tag}")
+    expect(leader).to_have_url(re.compile(r"/help/demands/\d+$"))
     leader.select_option("#studio_id", label=name)
     leader.fill("#plan", "派2名成员现场巡视测温，定位故障点并指导检修，同时培训值班电工。")
     leader.click("main form[action$='/proposals'] button[type=submit]")
+    expect(leader).to_have_url(re.compile(r"/help/\d+$"))
     expect(leader.locator(".flash.success")).to_be_visible()
+    expect(leader.locator("main")).to_contain_text("推荐的工作室")
+    leader.shot("studio-answered")
+    request_url = leader.url
 
-    # The enterprise accepts it; the studio reports the work done; the enterprise accepts the work and rates it.
-    airport.goto(request_url)
+    # The enterprise finds the proposal among its requests and accepts it; the studio reports the work done;
+    # the enterprise accepts the work and rates it.
+    airport.goto(live_server + "/help")
+    airport.click(f"text=航站楼配电线路故障排查{tag}")
+    expect(airport).to_have_url(request_url)
     airport.shot("proposal-to-accept")
     airport.click("main form[action$='/accept'] button")
     expect(airport.locator(".flash.success")).to_be_visible()
