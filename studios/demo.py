@@ -28,6 +28,7 @@ from studios.models import (
     ProposalStatus,
     RatingCriterion,
     RatingStatus,
+    Requester,
     RequesterKind,
     ServiceKind,
     ServiceOffer,
@@ -190,6 +191,22 @@ def load(world) -> None:
         if session.scalar(select(StudioTarget.id).where(StudioTarget.year == today.year,
                                                         StudioTarget.level == level)) is None:
             session.add(StudioTarget(year=today.year, level=level, target=target, set_by_id=union.id, set_at=now))
+
+    # A village's open request for farming-technology guidance (助农), so the demand list is not only enterprises.
+    cadre = _user(session, "13800000009", "王海军", world.password)
+    world.rows.append(("worker", "13800000009", "王海军"))
+    village = Requester(kind=RequesterKind.VILLAGE, name="琼海市潭门镇草塘村", city="琼海", contact_name="王海军",
+                        contact_phone="13800000009", owner_id=cadre.id, created_at=now - timedelta(days=3))
+    session.add(village)
+    session.flush()
+    session.add(HelpRequest(
+        requester_kind=RequesterKind.VILLAGE, requester_id=village.id, kind=ServiceKind.FARMING_GUIDANCE,
+        title="村级光伏和灌溉泵站用电安全指导", description="村里新建灌溉泵站和屋顶光伏，需要电工师傅上门讲解安全用电并检查线路。",
+        trades=["配电线路带电作业"], city="琼海", needed_from=today + timedelta(days=7),
+        needed_until=today + timedelta(days=60), created_by_id=cadre.id, created_at=now - timedelta(days=3)))
+    session.add(ServiceOffer(studio_id=studio.id, kind=ServiceKind.FARMING_GUIDANCE, title="乡村安全用电与泵站检修指导",
+                             trades=["配电线路带电作业"], city="海口", available_from=today,
+                             available_until=today + timedelta(days=365)))
 
     # A second, city-level studio so the list and the targets have more than one entry.
     tourism_leader = _user(session, "13800000008", "符策能", world.password)

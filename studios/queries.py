@@ -240,3 +240,19 @@ def open_demands_for(session: Session, user: User, studio_ids: set[int]) -> list
                                       .where(DemandInvitation.organization_id.in_(orgs)))),
             ~TrainingDemand.id.in_(select(HelpRequest.demand_id).where(HelpRequest.demand_id.is_not(None))))
         .order_by(TrainingDemand.published_at.desc())))
+
+
+def own_demands_waiting(session: Session, user: User) -> list:
+    """The enterprise's published technical-service demands that no studio has answered yet."""
+    from app.access import Role
+    from orders.models import DemandKind, DemandStatus, TrainingDemand
+
+    orgs = user.org_ids(Role.ENTERPRISE_ADMIN)
+    if not orgs:
+        return []
+    return list(session.scalars(
+        select(TrainingDemand).where(
+            TrainingDemand.enterprise_id.in_(orgs), TrainingDemand.status == DemandStatus.PUBLISHED,
+            TrainingDemand.kind == DemandKind.TECHNICAL_SERVICE,
+            ~TrainingDemand.id.in_(select(HelpRequest.demand_id).where(HelpRequest.demand_id.is_not(None))))
+        .order_by(TrainingDemand.published_at.desc())))

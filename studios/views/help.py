@@ -37,6 +37,7 @@ def help_board():
     board = queries.open_requests(session) if (studio_ids or is_union_admin(current_user)) else []
     return render_template("studios/help_board.html", own=queries.own_requests(session, current_user), board=board,
                            demands=queries.open_demands_for(session, current_user, studio_ids),
+                           waiting=queries.own_demands_waiting(session, current_user),
                            can_ask=bool(current_user.org_ids(Role.ENTERPRISE_ADMIN)
                                         or queries.my_requesters(session, current_user)))
 

@@ -257,6 +257,9 @@ def test_a_studio_answers_an_orders_demand_on_the_pages(app, db, make_studio, ma
     db.add(demand)
     db.flush()
     studio = make_studio()
+    enterprise = app.test_client()
+    sign_in(enterprise, admin)
+    assert f"/orders/demands/{demand.id}" in enterprise.get("/help").get_data(as_text=True)   # waiting for studios
     leader = app.test_client()
     sign_in(leader, studio.leader)
     board = leader.get("/help").get_data(as_text=True)
@@ -267,8 +270,7 @@ def test_a_studio_answers_an_orders_demand_on_the_pages(app, db, make_studio, ma
     assert answered.status_code == 302 and "/help/" in answered.headers["Location"]
     request_path = answered.headers["Location"]
     assert leader.get(f"/help/demands/{demand.id}").status_code == 302   # now followed as a request for help
-    enterprise = app.test_client()
-    sign_in(enterprise, admin)
+    assert f"/orders/demands/{demand.id}" not in enterprise.get("/help").get_data(as_text=True)
     page = enterprise.get(request_path).get_data(as_text=True)
     assert "现场诊断并指导检修" in page and "/accept" in page
     stranger = app.test_client()
