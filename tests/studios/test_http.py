@@ -277,3 +277,31 @@ def test_a_studio_answers_an_orders_demand_on_the_pages(app, db, make_studio, ma
     sign_in(stranger, make_user(Role.ENTERPRISE_ADMIN, org=make_org(OrgKind.ENTERPRISE)))
     assert stranger.get(request_path).status_code == 404
     assert stranger.get(f"/help/demands/{demand.id}").status_code == 404
+
+
+def test_the_union_reviews_a_self_assessment_on_its_page(app, db, make_studio, make_user, union_admin, criteria):
+    from studios.models import StudioRating
+    from studios.services import rating
+    from tests.studios.conftest import NOW
+
+    studio = make_studio(stars=4)
+    row = rating.self_assess(db, actor=studio.leader, studio_id=studio.id, year=2026,
+                             scores={"innovation": 70, "talent": 70}, evidence={"talent": "带徒3人"}, now=NOW)
+    db.add(StudioRating(studio_id=studio.id, year=2025, status="reviewed", stars=4, submitted_by_id=studio.leader_id,
+                        submitted_at=NOW, self_scores={}, review_scores={}))
+    db.flush()
+    leader = app.test_client()
+    sign_in(leader, studio.leader)
+    assert leader.get(f"/union/studio-ratings/{row.id}").status_code == 403
+    union = app.test_client()
+    sign_in(union, union_admin)
+    page = union.get(f"/union/studio-ratings/{row.id}").get_data(as_text=True)
+    assert "带徒3人" in page and "suggested 3 stars" in page
+    answer = post_form(union, f"/union/studio-ratings/{row.id}", {"score_innovation": 70, "score_talent": 68,
+                                                                  "stars": 3, "note": "技术服务偏少"})
+    assert answer.status_code == 302
+    db.refresh(row)
+    db.refresh(studio)
+    assert (row.stars, row.previous_stars, row.change, studio.stars) == (3, 4, "down", 3)
+    assert "Down a star" in union.get(f"/studios/{studio.id}").get_data(as_text=True)
+    assert union.get("/union/studio-ratings/987654").status_code == 404
