@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from app.access import Role
 from app.auth.models import User
 from studios.models import Apprenticeship, HelpRequest, MemberRole, Studio, StudioStatus
@@ -13,14 +11,11 @@ def is_union_admin(user: User) -> bool:
     return bool(user.is_authenticated and user.has_role(Role.UNION_ADMIN))
 
 
-def active_role_in(user: User, studio: Studio, today: date | None = None) -> MemberRole | None:
-    """The user's role in the studio while a member (leaving ends it)."""
+def active_role_in(user: User, studio: Studio) -> MemberRole | None:
+    """The user's role in the studio while a member (ending a membership sets ``until``)."""
     if not user.is_authenticated:
         return None
-    for member in studio.members:
-        if member.user_id == user.id and (member.until is None or (today is not None and member.until > today)):
-            return member.role
-    return None
+    return next((m.role for m in studio.members if m.user_id == user.id and m.until is None), None)
 
 
 def can_edit_studio(user: User, studio: Studio) -> bool:
@@ -57,6 +52,3 @@ def owns_request(user: User, request: HelpRequest) -> bool:
         return request.organization_id in user.org_ids(Role.ENTERPRISE_ADMIN)
     return request.requester is not None and request.requester.owner_id == user.id
 
-
-def studio_ids_of(user: User, studios_of_user: list[Studio]) -> set[int]:
-    return {s.id for s in studios_of_user if can_edit_studio(user, s)}

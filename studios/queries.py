@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.access import Role
 from app.auth.models import User
 from app.i18n import SHANGHAI
 from courses.models import Industry
+from orders.models import DemandInvitation, DemandKind, DemandStatus, TrainingDemand
 from studios.models import (
     Achievement,
     Apprenticeship,
@@ -195,15 +197,11 @@ def visible_requests(session: Session, user: User, *, studio_ids: set[int]) -> S
     stmt = select(HelpRequest).order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
     if is_union_admin(user) or studio_ids:
         return stmt
-    from app.access import Role
-
     return stmt.where(or_(HelpRequest.organization_id.in_(user.org_ids(Role.ENTERPRISE_ADMIN) or {-1}),
                           HelpRequest.requester_id.in_(select(Requester.id).where(Requester.owner_id == user.id))))
 
 
 def own_requests(session: Session, user: User) -> list[HelpRequest]:
-    from app.access import Role
-
     return list(session.scalars(
         select(HelpRequest).where(or_(HelpRequest.organization_id.in_(user.org_ids(Role.ENTERPRISE_ADMIN) or {-1}),
                                       HelpRequest.requester_id.in_(select(Requester.id)
@@ -227,8 +225,6 @@ def my_requesters(session: Session, user: User) -> list[Requester]:
 
 def open_demands_for(session: Session, user: User, studio_ids: set[int]) -> list:
     """Published demands of the order mechanism the user's studios may answer and no studio answered yet."""
-    from orders.models import DemandInvitation, DemandKind, DemandStatus, TrainingDemand
-
     if not studio_ids:
         return []
     orgs = select(Studio.organization_id).where(Studio.id.in_(studio_ids))
@@ -244,9 +240,6 @@ def open_demands_for(session: Session, user: User, studio_ids: set[int]) -> list
 
 def own_demands_waiting(session: Session, user: User) -> list:
     """The enterprise's published technical-service demands that no studio has answered yet."""
-    from app.access import Role
-    from orders.models import DemandKind, DemandStatus, TrainingDemand
-
     orgs = user.org_ids(Role.ENTERPRISE_ADMIN)
     if not orgs:
         return []

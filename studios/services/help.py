@@ -28,6 +28,7 @@ from studios.models import (
     ServiceOffer,
     ServiceTeam,
     Studio,
+    StudioMember,
     StudioStatus,
     TeamScope,
 )
@@ -135,8 +136,7 @@ def post_request(session: Session, *, actor: User, kind: ServiceKind | str, titl
 
 
 def my_studio_ids(session: Session, user: User) -> set[int]:
-    from studios.models import StudioMember
-
+    """Named studios the user is a current member of."""
     if not user.is_authenticated:
         return set()
     return set(session.scalars(select(StudioMember.studio_id).join(Studio)
