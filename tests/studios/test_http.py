@@ -305,3 +305,14 @@ def test_the_union_reviews_a_self_assessment_on_its_page(app, db, make_studio, m
     assert (row.stars, row.previous_stars, row.change, studio.stars) == (3, 4, "down", 3)
     assert "Down a star" in union.get(f"/studios/{studio.id}").get_data(as_text=True)
     assert union.get("/union/studio-ratings/987654").status_code == 404
+
+
+def test_the_contract_paths_are_in_the_openapi_description(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path, method in (("/api/v1/studios", "get"), ("/api/v1/studios", "post"), ("/api/v1/studios/{studio_id}", "get"),
+                         ("/api/v1/studios/{studio_id}", "patch"),
+                         ("/api/v1/studios/{studio_id}/apprenticeships", "post"),
+                         ("/api/v1/demands/{demand_id}/proposals", "post")):
+        assert method in paths[path], (path, method)
+    listing = paths["/api/v1/studios"]["get"]
+    assert {p["name"] for p in listing["parameters"]} >= {"trade", "industry", "city", "level"}
