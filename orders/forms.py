@@ -128,6 +128,7 @@ class PersonForm(FlaskForm):
     id_number = StringField(_l("ID number"), validators=[DataRequired(), Length(max=32)])
     member_no = StringField(_l("Member number"), validators=[Optional(), Length(max=32)])
     department = StringField(_l("Department"), validators=[Optional(), Length(max=100)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
 
 
 class AcceptForm(FlaskForm):

@@ -25,3 +25,5 @@ register("roster_match", {"member": _l("Verified member"), "account": _l("Accoun
                           "invited": _l("Invited"), "rejected": _l("Rejected")})
 register("roster_status", {"active": _l("On the roster"), "removed": _l("Removed"), "replaced": _l("Replaced")})
 register("subsidy_kind", {"amount": _l("Amount per member"), "percent": _l("Percentage per member")})
+register("upload_status", {"queued": _l("Queued"), "running": _l("Importing"), "done": _l("Done"),
+                           "failed": _l("Failed")})

@@ -357,6 +357,7 @@ class RosterEntry(Base):
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("roster_entries.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
+    invited_at: Mapped[datetime | None]     # the SMS/mail invitation went out (sent once)
 
     @property
     def id_masked(self) -> str:

@@ -217,6 +217,7 @@ class RosterRowIn(BaseModel):
     id_number: str = Field(max_length=32)
     member_no: str = Field("", max_length=32)
     department: str = Field("", max_length=100)
+    email: str = Field("", max_length=254)
 
 
 class RosterIn(Schema):

@@ -46,3 +46,16 @@ def attach_roster_people() -> int:
     attached = roster.attach_people(session, now=utcnow())
     session.commit()
     return attached
+
+
+@shared_task(name="orders.send_invitations", ignore_result=True)
+def send_invitations(order_id: int) -> int:
+    """SMS invitations for the roster people of an order who have no account yet (each once)."""
+    session = get_session()
+    sent = 0
+    while True:
+        batch = roster.send_invitations(session, order_id=order_id, now=utcnow())
+        session.commit()
+        sent += batch
+        if not batch:
+            return sent

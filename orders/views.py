@@ -546,7 +546,7 @@ def add_person(order_id: int):
 
 
 def _person(form) -> dict:
-    return {k: form.data.get(k) or "" for k in ("name", "phone", "id_number", "member_no", "department")}
+    return {k: form.data.get(k) or "" for k in ("name", "phone", "id_number", "member_no", "department", "email")}
 
 
 @bp.post("/<int:order_id>/roster/<int:entry_id>/remove")

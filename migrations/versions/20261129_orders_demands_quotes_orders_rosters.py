@@ -243,6 +243,7 @@ def upgrade() -> None:
     sa.Column('replaced_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('removed_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('invited_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], name=op.f('fk_roster_entries_enrollment_id_enrollments'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['order_id'], ['enterprise_orders.id'], name=op.f('fk_roster_entries_order_id_enterprise_orders'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['replaced_by_id'], ['roster_entries.id'], name=op.f('fk_roster_entries_replaced_by_id_roster_entries')),

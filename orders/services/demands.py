@@ -214,8 +214,9 @@ def _apply_quote(session: Session, quote: Quote, demand: TrainingDemand, values:
         if training_class is None or training_class.course.provider_id != quote.organization_id:
             raise Invalid(_("Choose one of your classes."), field="class_id")
         quote.class_id, course_id = class_id, training_class.course_id
-        values = {"starts_on": training_class.starts_on, "ends_on": training_class.ends_on,
-                  "city": training_class.city, "venue": training_class.venue, "mode": training_class.mode, **values}
+        plan = {"starts_on": training_class.starts_on, "ends_on": training_class.ends_on,
+                "city": training_class.city, "venue": training_class.venue, "mode": training_class.mode}
+        values = {**plan, **{k: v for k, v in values.items() if v not in (None, "")}}
     if course_id:
         course = session.get(Course, course_id)
         if course is None or course.provider_id != quote.organization_id:
@@ -246,13 +247,15 @@ def _apply_quote(session: Session, quote: Quote, demand: TrainingDemand, values:
 
 
 def submit_quote(session: Session, *, actor: User, demand_id: int, values: Mapping[str, Any], now: datetime,
-                 organization_id: int | None = None) -> Quote:
+                 organization_id: int | None = None, role: Role = Role.PROVIDER_ADMIN) -> Quote:
     """A provider quotes on a demand open to it (a second submission revises its open quote).
 
-    Raises NotFound (the demand is not open to the provider), Forbidden (not an approved
-    provider's admin), Conflict ``demand_not_open`` / ``quote_decided``, Invalid.
+    ``role`` is the role through which the actor speaks for the quoting organization (another
+    domain, e.g. studios, may pass its own). Raises NotFound (the demand is not open to the
+    organization), Forbidden (not an approved organization's admin), Conflict
+    ``demand_not_open`` / ``quote_decided``, Invalid.
     """
-    org = require_approved_org(actor, Role.PROVIDER_ADMIN, organization_id)
+    org = require_approved_org(actor, role, organization_id)
     demand = session.get(TrainingDemand, demand_id)
     if demand is None or not demand_open_to(demand, org.id, org_approved=True):
         raise NotFound(_("No such demand."))

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.access import Role
@@ -216,10 +216,10 @@ def submit_order(session: Session, *, actor: User, order_id: int, pay_method: st
 
 def verified_members_on(session: Session, order_id: int) -> int:
     """Active roster people who are verified union members now (one query)."""
-    return len(session.scalars(
-        select(RosterEntry.id).join(MemberProfile, MemberProfile.user_id == RosterEntry.user_id)
+    return session.scalar(
+        select(func.count(RosterEntry.id)).join(MemberProfile, MemberProfile.user_id == RosterEntry.user_id)
         .where(RosterEntry.order_id == order_id, RosterEntry.status == RosterStatus.ACTIVE,
-               MemberProfile.status == MembershipStatus.VERIFIED)).all())
+               MemberProfile.status == MembershipStatus.VERIFIED)) or 0
 
 
 def confirm_order(session: Session, *, actor: User, order_id: int, now: datetime, class_id: int | None = None,
@@ -301,34 +301,43 @@ def enroll_roster(session: Session, order: Order, *, now: datetime) -> int:
     if order.status not in (OrderStatus.CONFIRMED, OrderStatus.INVOICED, OrderStatus.PAID,
                             OrderStatus.IN_DELIVERY) or not order.class_id:
         return 0
-    entries = list(session.scalars(select(RosterEntry).where(
+    entries = session.execute(select(RosterEntry.id, RosterEntry.user_id).where(
         RosterEntry.order_id == order.id, RosterEntry.status == RosterStatus.ACTIVE,
-        RosterEntry.user_id.is_not(None), RosterEntry.enrollment_id.is_(None))))
+        RosterEntry.user_id.is_not(None), RosterEntry.enrollment_id.is_(None))).all()
     if not entries:
         return 0
-    user_ids = [e.user_id for e in entries]
-    active = {}
-    for chunk in _chunks(user_ids, 900):
-        for enrollment in session.scalars(select(Enrollment).where(
-                Enrollment.class_id == order.class_id, Enrollment.user_id.in_(chunk),
-                Enrollment.status.in_(("pending_payment", "confirmed", "completed", "waitlisted")))):
-            active[enrollment.user_id] = enrollment
-    created = []
-    for entry in entries:
-        if entry.user_id in active:
-            entry.enrollment_id = active[entry.user_id].id
-            continue
-        enrollment = Enrollment(class_id=order.class_id, user_id=entry.user_id, status=EnrollmentStatus.CONFIRMED,
-                                amount_due=0, currency=order.currency, price_kind="order", source="order",
-                                created_at=now, confirmed_at=now)
-        created.append((entry, enrollment))
-        active[entry.user_id] = enrollment
-    session.add_all([e for _, e in created])
+    active: dict[int, int] = {}
+    for chunk in _chunks(sorted({row.user_id for row in entries}), 900):
+        active.update(session.execute(select(Enrollment.user_id, Enrollment.id).where(
+            Enrollment.class_id == order.class_id, Enrollment.user_id.in_(chunk),
+            Enrollment.status.in_(("pending_payment", "confirmed", "completed", "waitlisted")))).all())
+    new_users = sorted({row.user_id for row in entries if row.user_id not in active})
+    if new_users:
+        # One multi-row INSERT (no seat taken: the people fill the order's reserved block).
+        created = session.execute(insert(Enrollment).returning(Enrollment.user_id, Enrollment.id), [
+            {"class_id": order.class_id, "user_id": user_id, "status": EnrollmentStatus.CONFIRMED, "amount_due": 0,
+             "currency": order.currency, "price_kind": "order", "source": "order", "created_at": now,
+             "confirmed_at": now, "cancel_reason": ""} for user_id in new_users])
+        active.update(dict(created.all()))
+    # One UPDATE: each person's active enrollment in the class (the partial unique index keeps it to one).
+    their_enrollment = (select(Enrollment.id).where(
+        Enrollment.class_id == order.class_id, Enrollment.user_id == RosterEntry.user_id,
+        Enrollment.status.in_(("pending_payment", "confirmed", "completed", "waitlisted")))
+        .limit(1).scalar_subquery())
+    session.execute(update(RosterEntry).where(
+        RosterEntry.order_id == order.id, RosterEntry.status == RosterStatus.ACTIVE,
+        RosterEntry.user_id.is_not(None), RosterEntry.enrollment_id.is_(None))
+        .values(enrollment_id=their_enrollment).execution_options(synchronize_session=False))
+    _expire_entries(session, order.id)
     session.flush()
-    for entry, enrollment in created:
-        entry.enrollment_id = enrollment.id
-    session.flush()
-    return len(created)
+    return len(new_users)
+
+
+def _expire_entries(session: Session, order_id: int) -> None:
+    """Loaded roster entries of the order read their enrollment again (changed by a bulk UPDATE)."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, RosterEntry) and obj.order_id == order_id:
+            session.expire(obj, ["enrollment_id"])
 
 
 def _chunks(items: list, size: int):

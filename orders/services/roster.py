@@ -17,18 +17,21 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.auth.validation import normalize_phone
+from app.auth.validation import normalize_email, normalize_phone
+from app.celery import enqueue
+from app.db import after_commit
 from app.errors import Conflict, Invalid, NotFound
 from app.membership.idnumber import IdNumberError, mask_id_number, normalize_id_number
 from app.membership.models import MemberProfile, MembershipStatus
@@ -58,6 +61,7 @@ COLUMNS = {
     "id_number": ("id_number", "身份证号", "身份证号码", "证件号码", "id number"),
     "member_no": ("member_no", "会员证号", "会员号", "工会会员号", "member number"),
     "department": ("department", "部门", "所在部门", "dept"),
+    "email": ("email", "邮箱", "电子邮箱", "e-mail"),
 }
 REQUIRED = ("name", "id_number")
 
@@ -129,7 +133,7 @@ class _Context:
 
 
 def start_import(session: Session, *, actor: User, order_id: int, filename: str, content: bytes,
-                 vault: PersonalDataVault, now: datetime, inline_rows: int = INLINE_ROWS) -> tuple[RosterUpload, bool]:
+                 vault: PersonalDataVault, now: datetime, inline_rows: int | None = None) -> tuple[RosterUpload, bool]:
     """Record an upload and import it now (small files) or queue it (large ones).
 
     Returns ``(upload, new)``; ``new`` is False when this exact file was already uploaded
@@ -160,7 +164,7 @@ def start_import(session: Session, *, actor: User, order_id: int, filename: str,
     except IntegrityError:   # the same file a moment ago, by a concurrent request
         return session.scalar(select(RosterUpload).where(RosterUpload.order_id == order.id,
                                                          RosterUpload.content_hash == digest)), False
-    if len(cells) <= inline_rows:
+    if len(cells) <= (INLINE_ROWS if inline_rows is None else inline_rows):
         upload.status = UploadStatus.RUNNING
         import_rows(session, upload=upload, order=order, cells=cells, first_row=2, vault=vault, now=now)
         finish_upload(session, upload, order, now=now)
@@ -194,17 +198,18 @@ def import_rows(session: Session, *, upload: RosterUpload | None, order: Order, 
     parsed = [c for c in checked if c["outcome"] == "ok"]
     profiles = _profiles_by_hash(session, [c["hash"] for c in parsed])
     users = _users_by_phone(session, [c["phone"] for c in parsed if c["phone"]])
+    by_email = _users_by_email(session, [c["email"] for c in parsed if c["email"]])
     rows, invites = [], []
     for line in parsed:
         profile = profiles.get(line["hash"])
-        user_id = profile.user_id if profile else users.get(line["phone"])
+        user_id = profile.user_id if profile else (users.get(line["phone"]) or by_email.get(line["email"]))
         if profile is not None and profile.status == MembershipStatus.VERIFIED:
             match = RosterMatch.MEMBER
         elif user_id:
             match = RosterMatch.ACCOUNT
         else:
             match = RosterMatch.INVITED
-        if not _admit(ctx, line, can_reach=bool(user_id or line["phone"])):
+        if not _admit(ctx, line, can_reach=bool(user_id or line["phone"] or line["email"])):
             continue
         if match == RosterMatch.INVITED:
             invites.append(line)
@@ -213,13 +218,14 @@ def import_rows(session: Session, *, upload: RosterUpload | None, order: Order, 
                      "name": line["name"], "phone": line["phone"], "department": line["department"],
                      "member_no": line["member_no"], "id_number_cipher": vault.encrypt(line["id_number"]),
                      "id_number_hash": line["hash"], "id_last4": line["last4"], "match": match, "user_id": user_id,
-                     "status": RosterStatus.ACTIVE, "created_at": now, "email": ""})
+                     "status": RosterStatus.ACTIVE, "created_at": now, "email": line["email"]})
     for line in checked:
         line.pop("id_number", None)
     if rows:
         session.execute(insert(RosterEntry), rows)
-    for line in invites:
-        _invite(session, order, line)
+    if invites:   # one job after commit sends the invitations, so a big import stays fast
+        order_id = order.id
+        after_commit(session, lambda: _queue_invitations(order_id))
     report = [{k: line[k] for k in ("row", "name", "id", "outcome", "code", "reason", "hash")} for line in checked]
     if upload is not None:
         upload.report = [*upload.report, *report]
@@ -232,7 +238,7 @@ def _parse(ctx: _Context, row: int, cell: Mapping[str, str]) -> dict:
     """The checks of one row on its own: name, ID number (check digit...), phone."""
     name = cell.get("name", "")[:100]
     line = {"row": row, "name": name, "id": "", "outcome": "rejected", "code": "", "reason": "", "hash": "",
-            "phone": "", "department": cell.get("department", "")[:100], "member_no": cell.get("member_no", "")[:32]}
+            "phone": "", "email": "", "department": cell.get("department", "")[:100], "member_no": cell.get("member_no", "")[:32]}
     if not name:
         line.update(code="name_required", reason=_("The name is missing."))
         return line
@@ -245,12 +251,28 @@ def _parse(ctx: _Context, row: int, cell: Mapping[str, str]) -> dict:
     phone = cell.get("phone", "")
     if phone:
         try:
-            phone = normalize_phone(phone)
+            phone = _phone(phone)
         except Invalid:
             line.update(code="bad_phone", reason=_("The phone number is not a valid mobile number."))
             return line
-    line.update(outcome="ok", hash=ctx.vault.lookup_hash(id_number), id_number=id_number, phone=phone)
+    email = cell.get("email", "")
+    if email:
+        try:
+            email = normalize_email(email)
+        except Invalid:
+            line.update(code="bad_email", reason=_("The e-mail address is not valid."))
+            return line
+    line.update(outcome="ok", hash=ctx.vault.lookup_hash(id_number), id_number=id_number, phone=phone, email=email)
     return line
+
+
+MAINLAND_MOBILE = re.compile(r"(?:\+?86[ -]?)?(1[3-9]\d{9})")
+
+
+def _phone(raw: str) -> str:
+    """E.164 of a mobile number; the common mainland form without the (slower) full parser."""
+    match = MAINLAND_MOBILE.fullmatch(raw.replace(" ", ""))
+    return "+86" + match.group(1) if match else normalize_phone(raw)
 
 
 def _admit(ctx: _Context, line: dict, *, can_reach: bool) -> bool:
@@ -266,7 +288,7 @@ def _admit(ctx: _Context, line: dict, *, can_reach: bool) -> bool:
         return False
     if not can_reach:
         line.update(code="no_contact", hash="",
-                    reason=_("No account matches and there is no phone number to invite this person."))
+                    reason=_("No account matches and there is no phone number or e-mail to invite this person."))
         return False
     if ctx.active >= ctx.order.seats:
         line.update(code="over_seats", hash="", reason=_("More people than seats: the order has %(n)d seats.",
@@ -277,13 +299,22 @@ def _admit(ctx: _Context, line: dict, *, can_reach: bool) -> bool:
     return True
 
 
-def _profiles_by_hash(session: Session, hashes: list[str]) -> dict[str, MemberProfile]:
-    found: dict[str, MemberProfile] = {}
-    for chunk in _chunks(hashes, 900):
-        for profile in session.scalars(select(MemberProfile).where(MemberProfile.id_number_hash.in_(chunk))):
-            current = found.get(profile.id_number_hash)
-            if current is None or profile.status == MembershipStatus.VERIFIED:
-                found[profile.id_number_hash] = profile
+@dataclass(frozen=True)
+class _Profile:
+    user_id: int
+    status: str
+
+
+def _profiles_by_hash(session: Session, hashes: list[str]) -> dict[str, _Profile]:
+    """Member profiles carrying these ID number hashes (a verified one wins), columns only."""
+    found: dict[str, _Profile] = {}
+    for chunk in _chunks(sorted(set(hashes)), 900):
+        rows = session.execute(select(MemberProfile.id_number_hash, MemberProfile.user_id, MemberProfile.status)
+                               .where(MemberProfile.id_number_hash.in_(chunk)))
+        for digest, user_id, status in rows:
+            current = found.get(digest)
+            if current is None or status == MembershipStatus.VERIFIED:
+                found[digest] = _Profile(user_id, status)
     return found
 
 
@@ -294,12 +325,41 @@ def _users_by_phone(session: Session, phones: list[str]) -> dict[str, int]:
     return found
 
 
-def _invite(session: Session, order: Order, line: dict) -> None:
+def _users_by_email(session: Session, emails: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(emails)), 900):
+        found.update(dict(session.execute(select(User.email, User.id).where(User.email.in_(chunk))).all()))
+    return found
+
+
+def _queue_invitations(order_id: int) -> None:
+    from orders.tasks import send_invitations
+
+    enqueue(send_invitations, order_id)
+
+
+def send_invitations(session: Session, *, order_id: int, now: datetime, limit: int = 1000) -> int:
+    """Invite roster people who have no account yet, by SMS (through the outbox), once each.
+
+    Returns how many were invited in this batch; the job calls it until it returns 0.
+    """
+    order = session.get(Order, order_id)
+    if order is None or order.status == OrderStatus.CANCELLED:
+        return 0
+    waiting = list(session.scalars(select(RosterEntry).where(
+        RosterEntry.order_id == order_id, RosterEntry.status == RosterStatus.ACTIVE,
+        RosterEntry.match == RosterMatch.INVITED, RosterEntry.user_id.is_(None), RosterEntry.invited_at.is_(None),
+        or_(RosterEntry.phone != "", RosterEntry.email != "")).order_by(RosterEntry.id).limit(limit)))
     enterprise, course = order.enterprise.name, order.course.title if order.course else ""
-    queue_message(session, recipient=line["phone"], subject=_("Training from your employer"),
-                  body=_("%(enterprise)s has enrolled you in the training “%(course)s”. Sign up on the Skills "
-                         "Training Supermarket with this phone number and link your union membership: your "
-                         "place will be waiting.", enterprise=enterprise, course=course))
+    subject = _("Training from your employer")
+    body = _("%(enterprise)s has enrolled you in the training “%(course)s”. Sign up on the Skills Training "
+             "Supermarket with this phone number and link your union membership: your place will be waiting.",
+             enterprise=enterprise, course=course)
+    for entry in waiting:
+        queue_message(session, recipient=entry.phone or entry.email, subject=subject, body=body)
+        entry.invited_at = now
+    session.flush()
+    return len(waiting)
 
 
 def finish_upload(session: Session, upload: RosterUpload, order: Order, *, now: datetime) -> None:
@@ -350,7 +410,7 @@ def add_person(session: Session, *, actor: User, order_id: int, values: Mapping[
     """Add one person; returns the report line. Raises Invalid with the reason when rejected."""
     order = _own(session, actor, order_id)
     check_roster_open(order, now)
-    cell = {k: clean_text(values.get(k), k, 100) for k in COLUMNS}
+    cell = {k: clean_text(values.get(k), k, 254 if k == "email" else 100) for k in COLUMNS}
     line = import_rows(session, upload=None, order=order, cells=[cell], first_row=0, vault=vault, now=now)[0]
     if line["outcome"] == "rejected":
         field = "id_number" if line["code"].startswith("id_") or line["code"] in ("duplicate_in_file",
@@ -421,10 +481,11 @@ def attach_people(session: Session, *, now: datetime, limit: int = 5000) -> int:
         return 0
     profiles = _profiles_by_hash(session, [e.id_number_hash for e in waiting])
     users = _users_by_phone(session, [e.phone for e in waiting if e.phone])
+    by_email = _users_by_email(session, [e.email for e in waiting if e.email])
     attached, orders = 0, set()
     for entry in waiting:
         profile = profiles.get(entry.id_number_hash)
-        user_id = profile.user_id if profile else users.get(entry.phone)
+        user_id = profile.user_id if profile else (users.get(entry.phone) or by_email.get(entry.email))
         if not user_id:
             continue
         entry.user_id = user_id

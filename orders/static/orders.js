@@ -8,8 +8,7 @@
   if (!box) { return; }
   var status = box.getAttribute("data-status");
   if (status === "done" || status === "failed") { return; }
-  var bar = box.querySelector("progress"), processed = box.querySelector(".processed"),
-      label = box.querySelector(".upload-status");
+  var bar = box.querySelector("progress"), processed = box.querySelector(".processed");
   function poll() {
     fetch(box.getAttribute("data-poll"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
@@ -17,7 +16,6 @@
         bar.max = data.total_rows || 1;
         bar.value = data.processed_rows;
         processed.textContent = data.processed_rows;
-        label.textContent = data.status;
         if (data.status === "done" || data.status === "failed") { window.location.reload(); }
         else { window.setTimeout(poll, 1000); }
       })

@@ -143,3 +143,18 @@ def test_the_contract_is_in_the_openapi_description(client):
                          ("/api/v1/orders/{order_id}/confirm", "post"), ("/api/v1/orders/{order_id}/cancel", "post"),
                          ("/api/v1/orders/{order_id}/progress", "get")]:
         assert method in paths[path], (path, method)
+
+
+def test_a_large_roster_is_imported_in_the_background_and_polled(client, enterprise_admin, make_order, monkeypatch):
+    from orders.services import roster
+
+    monkeypatch.setattr(roster, "INLINE_ROWS", 2)
+    order = make_order(seats=10)
+    rows = [{"name": f"员工{n}", "phone": f"1370000{n:04d}", "id_number": id_number(800 + n)} for n in range(5)]
+    response = client.post(f"/api/v1/orders/{order.id}/roster", json={"rows": rows}, headers=bearer(enterprise_admin))
+    assert response.status_code == 202 and response.json["status"] == "queued"
+    # The embedded Celery ran the job after commit; the upload now reports every row.
+    polled = client.get(f"/api/v1/orders/{order.id}/roster/uploads/{response.json['upload_id']}",
+                        headers=bearer(enterprise_admin))
+    assert polled.status_code == 200 and polled.json["status"] == "done"
+    assert polled.json["processed_rows"] == 5 and polled.json["summary"]["invited"] == 5

@@ -195,3 +195,36 @@ def test_nobody_else_sees_or_moves_an_order(db, make_order, make_user, provider_
             ordering.submit_order(db, actor=stranger, order_id=order.id, now=NOW)
     with pytest.raises(Forbidden):
         ordering.submit_order(db, actor=provider_admin, order_id=order.id, now=NOW)
+
+
+def test_online_payment_success_from_the_webhook_moves_the_order_to_paid(db, make_order, enterprise_admin,
+                                                                         provider_admin):
+    order = make_order(seats=2)
+    ordering.submit_order(db, actor=enterprise_admin, order_id=order.id, now=NOW)
+    ordering.confirm_order(db, actor=provider_admin, order_id=order.id, now=NOW, online=True)
+    payment = ordering.enterprise_payment(db, order.id)
+    assert payment.method == PaymentMethod.STRIPE and payment.amount == 100000
+    assert payments.apply_payment_succeeded(db, payment_id=payment.id, now=NOW)
+    assert order.status == OrderStatus.PAID
+    assert not payments.apply_payment_succeeded(db, payment_id=payment.id, now=NOW)   # once
+    assert [e.to_status for e in order.events][-1] == "paid"
+
+
+def test_the_order_training_fact_finds_a_member_by_account_or_id_number(db, make_order, make_member,
+                                                                        enterprise_admin, provider_admin):
+    from orders.facts import order_training_of_member
+
+    order = make_order(seats=2)
+    member = make_member()
+    _roster(db, order, [None])
+    entry = db.scalar(select(RosterEntry).where(RosterEntry.order_id == order.id))
+    from app.membership.models import MemberProfile
+
+    profile = db.scalar(select(MemberProfile).where(MemberProfile.user_id == member.id))
+    entry.id_number_hash = profile.id_number_hash   # invited before they signed up
+    db.flush()
+    facts = order_training_of_member(db, member.id, now=NOW)
+    assert facts == [{"order_id": order.id, "enterprise": "海南电网", "course": order.training_class.course.title,
+                      "class": order.training_class.title, "status": "draft", "roster_status": "active",
+                      "enrollment_status": None}]
+    assert order_training_of_member(db, enterprise_admin.id, now=NOW) == []

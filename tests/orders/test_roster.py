@@ -64,6 +64,9 @@ def test_each_row_is_reported(db, make_order, enterprise_admin, make_member, mak
     assert [e.user_id for e in entries[:2]] == [member.id, account.id]
     assert entries[0].id_masked.endswith(id_number(1)[-4:]) and id_number(1) not in str(upload.report)
     assert vault().decrypt(entries[2].id_number_cipher) == id_number(3)
+    assert db.query(OutboxMessage).filter_by(recipient="+8613800002222").count() == 0   # sent by a job
+    assert roster.send_invitations(db, order_id=order.id, now=NOW) == 3
+    assert roster.send_invitations(db, order_id=order.id, now=NOW) == 0   # once each
     assert db.query(OutboxMessage).filter_by(recipient="+8613800002222").count() == 1
 
 
@@ -158,3 +161,20 @@ def test_an_invited_person_who_signs_up_later_is_attached_and_enrolled(db, make_
     assert entry.user_id == worker.id and entry.match == RosterMatch.MEMBER
     assert db.get(Enrollment, entry.enrollment_id).user_id == worker.id
     assert roster.attach_people(db, now=NOW) == 0
+
+
+def test_people_can_be_invited_by_mail_and_matched_by_mail(db, make_order, enterprise_admin, make_user):
+    order = make_order(seats=5)
+    account = make_user(Role.WORKER, email="li@example.com")
+    content = ("姓名,身份证号,邮箱\n"
+               f"李四,{id_number(2)},li@example.com\n"
+               f"王五,{id_number(3)},wang@example.com\n"
+               f"赵六,{id_number(4)},not-an-address\n").encode()
+    upload, _ = roster.start_import(db, actor=enterprise_admin, order_id=order.id, filename="m.csv", content=content,
+                                    vault=vault(), now=NOW)
+    assert [(line["outcome"], line["code"]) for line in upload.report] == [
+        ("account", ""), ("invited", ""), ("rejected", "bad_email")]
+    entries = db.scalars(select(RosterEntry).where(RosterEntry.order_id == order.id).order_by(RosterEntry.id)).all()
+    assert entries[0].user_id == account.id
+    assert roster.send_invitations(db, order_id=order.id, now=NOW) == 1
+    assert db.query(OutboxMessage).filter_by(recipient="wang@example.com", channel="email").count() == 1
