@@ -17,6 +17,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from courses.models import Industry
 from courses.services.shelf.courses import clean_text
 from orders.models import DemandKind, DemandStatus, TrainingDemand
+from orders.services.demands import withdraw_demand
 from studios.models import (
     HelpRequest,
     HelpStatus,
@@ -265,7 +266,7 @@ def submit_proposal(session: Session, *, actor: User, request_id: int, studio_id
         raise Forbidden(_("Answer for a studio you are a member of."))
     if studio.status != StudioStatus.NAMED:
         raise Conflict(_("Only a named studio answers requests."), code="not_named")
-    if request.status != HelpStatus.OPEN:
+    if request.status != HelpStatus.OPEN or not _demand_still_open(session, request):
         raise Conflict(_("This request is no longer open."), code="not_open")
     team_id = None
     if request.assigned_team_id is not None:
@@ -285,6 +286,14 @@ def submit_proposal(session: Session, *, actor: User, request_id: int, studio_id
     session.add(proposal)
     session.flush()
     return proposal
+
+
+def _demand_still_open(session: Session, request: HelpRequest) -> bool:
+    """Requests without a demand are open by their own status; a mirrored demand must still be published."""
+    if request.demand_id is None:
+        return True
+    demand = session.get(TrainingDemand, request.demand_id)
+    return demand is not None and demand.status == DemandStatus.PUBLISHED
 
 
 def _proposal(session: Session, proposal_id: int) -> Proposal:
@@ -311,6 +320,12 @@ def decide_proposal(session: Session, *, actor: User, proposal_id: int, accept: 
     if not accept:
         proposal.status = ProposalStatus.DECLINED
     else:
+        if request.demand_id is not None:
+            # Asked through the order mechanism: accepting a studio closes the demand there (open quotes
+            # are declined by orders); a demand already awarded or closed in orders cannot be accepted here.
+            if not _demand_still_open(session, request):
+                raise Conflict(_("This demand is closed in the order mechanism."), code="demand_closed")
+            withdraw_demand(session, actor=actor, demand_id=request.demand_id, now=now)
         proposal.status = ProposalStatus.ACCEPTED
         request.status = HelpStatus.IN_PROGRESS
         for other in session.scalars(select(Proposal).where(Proposal.help_request_id == request.id,

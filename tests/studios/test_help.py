@@ -164,6 +164,7 @@ def test_a_studio_answers_an_enterprise_demand_from_the_order_mechanism(db, make
     # The enterprise follows it like any request of its own.
     assert [r.id for r in queries.own_requests(db, airport_admin)] == [request.id]
     services.decide_proposal(db, actor=airport_admin, proposal_id=proposal.id, accept=True, now=NOW)
+    assert demand.status == DemandStatus.CLOSED   # accepting a studio closes the demand in orders
     # A training demand is answered only when directed to the studio's enterprise; drafts never.
     training = _demand(db, other_enterprise, airport_admin, kind=DemandKind.TRAINING)
     with pytest.raises(NotFound):
@@ -182,3 +183,19 @@ def test_a_studio_answers_an_enterprise_demand_from_the_order_mechanism(db, make
     with pytest.raises(Forbidden):
         services.propose_on_demand(db, actor=make_user(Role.WORKER), demand_id=demand.id, studio_id=studio.id,
                                    plan="x", now=NOW)
+
+
+def test_a_demand_closed_in_orders_is_no_longer_answered(db, make_studio, airport_admin, other_enterprise):
+    from orders.services.demands import withdraw_demand
+
+    studio, other = make_studio(), make_studio()
+    demand = _demand(db, other_enterprise, airport_admin)
+    proposal = services.propose_on_demand(db, actor=studio.leader, demand_id=demand.id, studio_id=studio.id,
+                                          plan="现场诊断", now=NOW)
+    withdraw_demand(db, actor=airport_admin, demand_id=demand.id, now=NOW)
+    with pytest.raises(Conflict):
+        services.submit_proposal(db, actor=other.leader, request_id=proposal.help_request_id, studio_id=other.id,
+                                 plan="x", now=NOW)
+    with pytest.raises(Conflict) as closed:
+        services.decide_proposal(db, actor=airport_admin, proposal_id=proposal.id, accept=True, now=NOW)
+    assert closed.value.code == "demand_closed"
