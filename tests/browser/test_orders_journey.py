@@ -104,6 +104,7 @@ def test_demand_quotes_order_roster_pay_attend_dashboard_accept(new_page, browse
     sign_in(union, live_server, UNION)
     union.goto(live_server + "/orders/union")
     expect(union.locator("main")).to_contain_text(title)
+    union.shot("union-desk")
     union.goto(demand_url)
     with live_app.app_context():
         provider_id = get_session().scalar(select(Organization.id).where(Organization.name == "海南省电力学校"))
@@ -117,6 +118,7 @@ def test_demand_quotes_order_roster_pay_attend_dashboard_accept(new_page, browse
     provider = new_page()
     sign_in(provider, live_server, PROVIDER_ADMIN)
     provider.goto(live_server + "/orders/provider")
+    provider.shot("provider-desk")
     provider.click(f"text={title}")
     provider.fill("#price_per_person", "1200")
     provider.select_option("#class_id", str(class_id))
@@ -244,6 +246,8 @@ def test_demand_quotes_order_roster_pay_attend_dashboard_accept(new_page, browse
     expect(enterprise.locator("[data-test=order-status]")).to_have_class(re.compile("status-accepted"))
     expect(enterprise.locator(".facts")).to_contain_text("★★★★★")
     enterprise.shot("accepted")
+    wide.goto(live_server + "/orders/enterprise")
+    shot_desktop(wide, request, "enterprise-desk")
     with live_app.app_context():
         order = get_session().get(Order, order_id)
         assert order.rating == 5 and order.status == "accepted"

@@ -228,3 +228,26 @@ def test_the_order_training_fact_finds_a_member_by_account_or_id_number(db, make
                       "class": order.training_class.title, "status": "draft", "roster_status": "active",
                       "enrollment_status": None}]
     assert order_training_of_member(db, enterprise_admin.id, now=NOW) == []
+
+
+def test_the_right_people_are_told_at_each_step(db, make_order, enterprise_admin, provider_admin, union_admin):
+    from app.auth.models import OutboxMessage
+
+    def inbox(user):
+        return [m.subject for m in db.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.contact)
+                                              .order_by(OutboxMessage.id))]
+
+    order = make_order(seats=1)
+    ordering.submit_order(db, actor=enterprise_admin, order_id=order.id, now=NOW)
+    assert inbox(provider_admin) == ["New order to confirm"]
+    ordering.confirm_order(db, actor=provider_admin, order_id=order.id, now=NOW)
+    assert inbox(enterprise_admin) == ["Order confirmed"]
+    payments.record_offline_payment(db, actor=provider_admin, payment_id=ordering.enterprise_payment(db, order.id).id,
+                                    reference="B1", now=NOW, gateway=None)
+    ordering.start_delivery(db, actor=provider_admin, order_id=order.id, now=NOW)
+    ordering.mark_delivered(db, actor=provider_admin, order_id=order.id, now=NOW)
+    ordering.raise_objection(db, actor=enterprise_admin, order_id=order.id, text="少了一天", now=NOW)
+    assert inbox(enterprise_admin) == ["Order confirmed", "Payment received", "Training started",
+                                       "Training delivered"]
+    assert inbox(union_admin) == ["Objection to a delivery"]
+    assert inbox(provider_admin)[-2:] == ["Order paid", "Objection to a delivery"]

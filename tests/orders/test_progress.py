@@ -63,3 +63,26 @@ def test_the_progress_page_runs_the_same_queries_for_3_or_30_employees(app, db, 
     with count_queries(db) as statements:
         assert client.get(f"/api/v1/orders/{large.id}/progress").status_code == 200
     assert len(statements) <= counts[1] + 2
+
+
+def test_exam_results_and_certificates_come_from_the_facts_of_installed_domains(app, db, make_order, make_user,
+                                                                              make_lesson, enterprise_admin,
+                                                                              provider_admin, monkeypatch):
+    order = _order_with(db, make_order, make_user, make_lesson, enterprise_admin, provider_admin, 2, start=200)
+    registry = app.extensions["domains"]
+    assert queries.order_progress(db, order, now=NOW).exam_passed == 0   # no exams domain: no results
+
+    def exam_results(session, user_id, *, now, include_failed):
+        return [{"certificate_type": "低压电工作业", "component": "theory", "score": 88, "passed": True,
+                 "sat_at": now, "released_at": now, "valid_until": None}]
+
+    def certificates(session, user_id, *, now):
+        return [{"number": f"HN-{user_id}", "token": "t", "type": "低压电工作业", "level": "", "status": "valid",
+                 "valid_from": now, "valid_until": None, "issuer": "海南省总工会", "ours": True}]
+
+    original = registry.fact
+    monkeypatch.setattr(registry, "fact", lambda name: {"exam_results": [exam_results],
+                                                        "certificates": [certificates]}.get(name, original(name)))
+    report = queries.order_progress(db, order, now=NOW)
+    assert report.exam_passed == 2 and report.certificates == 2
+    assert all(r.exam_results[0]["score"] == 88 for r in report.rows)
