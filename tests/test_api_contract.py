@@ -21,11 +21,13 @@ from app.membership.models import MemberProfile
 from courses.models import Course, Enrollment, Lesson, TrainingClass
 from instructors.models import InstructorProfile
 from orders.models import Order, RosterUpload, TrainingDemand
+from studios.models import Apprenticeship, HelpRequest, Studio
 from tests.conftest import bearer
 
 ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": Enrollment, "lesson_id": Lesson,
               "profile_id": MemberProfile, "user_id": InstructorProfile.user_id, "demand_id": TrainingDemand,
-              "order_id": Order, "upload_id": RosterUpload}
+              "order_id": Order, "upload_id": RosterUpload, "studio_id": Studio, "apprenticeship_id": Apprenticeship,
+              "request_id": HelpRequest}
 
 
 def openapi_path(rule) -> str:

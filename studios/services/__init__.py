@@ -1,0 +1,1 @@
+"""Every write of the studios domain, by area."""
