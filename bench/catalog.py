@@ -102,8 +102,16 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
     from app.db import Base
     from app.models import import_all_models
     from courses import search
-    from courses.models import Course, CourseTerm, Industry, TrainingClass, course_industries
+    from courses.models import (
+        Course,
+        CourseDocument,
+        CourseTerm,
+        Industry,
+        TrainingClass,
+        course_industries,
+    )
     from courses.pricing import price_for
+    from courses.search.index import document_row, title_terms
     from courses.services.shelf import INDUSTRIES
 
     import_all_models()
@@ -121,7 +129,7 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
     industries = [{"id": i + 1, "code": c, "name_zh": zh, "name_en": en, "is_future": f, "position": i}
                   for i, (c, zh, en, f) in enumerate(INDUSTRIES)]
     industry_by_code = {row["code"]: row for row in industries}
-    courses, links, classes, terms = [], [], [], []
+    courses, links, classes, terms, documents = [], [], [], [], []
     class_id = 0
     per_course = max(n_classes // n_courses, 1)
     for cid in range(1, n_courses + 1):
@@ -173,7 +181,9 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
             provider=SimpleNamespace(name=provider["name"]),
             industries=[SimpleNamespace(name_zh=industry_by_code[c]["name_zh"], name_en=industry_by_code[c]["name_en"])
                         for c in codes])
-        terms += [{"term": t, "course_id": cid, "weight": w} for t, w in search.course_terms(shaped).items()]
+        course_terms = search.course_terms(shaped)
+        terms += [{"term": t, "course_id": cid, "weight": w} for t, w in course_terms.items()]
+        documents.append(document_row(cid, title_terms(shaped), course_terms))
     from courses.models import SearchSynonym
     from courses.search.seed import SYNONYMS
 
@@ -185,7 +195,8 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
         conn.execute(insert(Organization.__table__), providers)
         conn.execute(insert(Industry.__table__), industries)
         for table, rows in ((Course.__table__, courses), (course_industries, links),
-                            (TrainingClass.__table__, classes), (CourseTerm.__table__, terms)):
+                            (TrainingClass.__table__, classes), (CourseTerm.__table__, terms),
+                            (CourseDocument.__table__, documents)):
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(table), rows[start:start + 5000])
     # Steady state as autovacuum would leave it: statistics and a visibility map (index-only scans).

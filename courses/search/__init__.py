@@ -17,12 +17,12 @@ from collections.abc import MutableMapping
 from sqlalchemy.orm import Session
 
 from courses.search.dictionary import Dictionary, load_dictionary
+from courses.search.engine import matching_courses
 from courses.search.index import WEIGHTS, course_terms, field_terms, index_course
 from courses.search.query import (
     Plan,
     build_plan,
     idf,
-    matching_courses,
     prefix_terms,
     term_statistics,
 )
