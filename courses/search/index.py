@@ -79,3 +79,20 @@ def index_course(session: Session, course: Course) -> None:
 def document_row(course_id: int, title: list[str], terms: dict[str, int]) -> dict:
     """The ``course_documents`` row of a course: its title's terms and all its terms, space-separated."""
     return {"course_id": course_id, "title": " ".join(title), "body": " ".join(terms)}
+
+
+def reindex_all(session: Session, *, batch: int = 500) -> int:
+    """Rebuild every course's index rows and document (after a change to segmentation or the
+    index's forms; the dictionary never needs it). Returns the number of courses."""
+    from sqlalchemy import select
+
+    count, last_id = 0, 0
+    while True:
+        courses = list(session.scalars(select(Course).where(Course.id > last_id).order_by(Course.id).limit(batch)))
+        if not courses:
+            return count
+        for course in courses:
+            index_course(session, course)
+        session.flush()
+        count += len(courses)
+        last_id = courses[-1].id

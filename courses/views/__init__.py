@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("courses", __name__, template_folder="../templates")
 
-from courses import labels  # noqa: E402,F401 - registers the domain's labels
+from courses import cli, labels  # noqa: E402,F401 - register `skills-market courses search-reindex`, labels
 from courses.views import catalog, enrollment, learning, search, shelf  # noqa: E402,F401

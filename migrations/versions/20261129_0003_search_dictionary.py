@@ -49,7 +49,7 @@ def upgrade() -> None:
         for statement in COURSE_DOCUMENTS_FTS:
             op.execute(statement)
     # Existing courses get a document from their index rows (title: the terms weighing most);
-    # `skills-market search-reindex` rebuilds both in the new forms.
+    # `skills-market courses search-reindex` rebuilds both in the new forms.
     aggregate = "string_agg(term, ' ')" if bind.dialect.name == 'postgresql' else "group_concat(term, ' ')"
     title_aggregate = aggregate.replace("term", "CASE WHEN weight >= 10 THEN term END")
     op.execute(f"INSERT INTO course_documents (course_id, title, body) SELECT course_id, "

@@ -205,3 +205,13 @@ def test_relaxed_results_rank_by_matched_words_then_title(db, indexed, now):
     assert page.relaxed and [i.course.title for i in page.items][0] == "导游资格考试培训"   # two of three words
     # then one word each: in a title before in a summary
     assert [i.course.title for i in page.items][1:] == ["海口电工培训", "景区讲解"]
+
+
+def test_reindex_rebuilds_every_course_and_has_a_command(app, db, make_course, now):
+    from courses.search.index import reindex_all
+
+    make_course(title="導遊實務")   # never indexed
+    assert find(db, now, "导游") == []
+    assert reindex_all(db) >= 1
+    assert find(db, now, "导游") == ["導遊實務"]
+    assert "search-reindex" in app.test_cli_runner().invoke(args=["courses", "--help"]).output
