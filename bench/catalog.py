@@ -11,12 +11,20 @@ For each database (SQLite file, PostgreSQL database ``bench_catalog``) it:
   4. measures each URL with ``wrk -t2 -c32 -d<N>s`` (fortunes before and after, averaged),
      prints req/s, p50/p95/p99 and the ratio to fortunes; stops both servers.
 
+Beside the repeated URLs, "distinct searches" is a wrk script that picks every request at random
+among ``--distinct`` (3,000) distinct catalog URLs — single words, word pairs, word + city,
+industry + mode + city, API searches — so most requests miss the 10-second catalog cache, as
+real people's searches do; its in-process cost with the cache off is printed too.
+
 Loopback only, every run bounded in time, only the servers it started are stopped, and the
 ``test`` database is never touched.
 
     .venv/bin/python bench/catalog.py --duration 5            # both databases
     .venv/bin/python bench/catalog.py --dbs sqlite --duration 3
     .venv/bin/python bench/catalog.py --only "course page,class page"   # a subset of the URLs
+    .venv/bin/python bench/catalog.py --only distinct --courses 1000 --classes 3000
+    .venv/bin/python bench/catalog.py --inprocess-only --courses 100000 --classes 300000
+    # on a machine others use: --port, --pg-db, --pg-base-db, --workdir of your own
 """
 
 from __future__ import annotations
@@ -421,6 +429,18 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{workdir / 'catalog.sqlite3'}{suffix}").unlink(missing_ok=True)
     facts = load_catalog(url, args.courses, args.classes)
+    if args.inprocess_only:
+        # Only what a search nobody made before costs, in-process (no servers, no wrk): the
+        # figure that compares catalog sizes without the machine's background load in between.
+        from courses import search
+
+        search.warm_up()
+        costs = distinct_costs(url, distinct_paths(args.distinct), sample=args.sample)
+        print(f"  distinct searches in-process, cache off, {args.courses} courses: median {costs['median']:.1f} ms, "
+              f"p95 {costs['p95']:.1f} ms, max {costs['max']:.1f} ms", flush=True)
+        return [{"db": kind, "label": f"distinct searches in-process ({args.courses} courses)", "path": "",
+                 "rps": 0.0, "p50": costs["median"], "p95": costs["p95"], "p99": costs["max"], "requests": 0,
+                 "errors": 0, "ratio": 0.0}]
     base_env = seed_baseline(workdir, kind, args.pg_base_db)
     base_env["PERFBASE_DB"] = kind
     app_env = {**os.environ, "DATABASE_URL": url, "UPLOAD_FOLDER": str(workdir / "uploads")}
@@ -513,6 +533,9 @@ def main() -> None:
     parser.add_argument("--pg-base-db", default=PG_BASE_DB, help="scratch PostgreSQL database for the yardstick")
     parser.add_argument("--port", type=int, default=APP_PORT, help="the app's port (the yardstick's is the next)")
     parser.add_argument("--distinct", type=int, default=3000, help="distinct URLs of the distinct-query load")
+    parser.add_argument("--inprocess-only", action="store_true",
+                        help="load, then time distinct searches in-process only (no servers, no wrk)")
+    parser.add_argument("--sample", type=int, default=200, help="distinct searches timed in-process")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
