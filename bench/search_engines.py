@@ -53,6 +53,7 @@ def main() -> None:
     from app import create_app
     from app.db import get_session
     from courses import search
+    from courses.search.query import postings_matching
 
     app = create_app({"DATABASE_URL": args.url, "CATALOG_CACHE_SECONDS": 0})
     pg = args.url.startswith("postgresql")
@@ -85,7 +86,7 @@ def main() -> None:
         print(f"built the {'tsvector' if pg else 'FTS5'} table in {time.monotonic() - started:.1f}s")
 
         def ours(plan):
-            m = search.matching_courses(plan).subquery()
+            m = postings_matching(plan).subquery()
             from sqlalchemy import func, select
             ids = session.execute(select(m.c.course_id).order_by(m.c.score.desc(), m.c.course_id).limit(21)).all()
             n = session.scalar(select(func.count()).select_from(m))

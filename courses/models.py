@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    DDL,
     JSON,
     CheckConstraint,
     Column,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -156,6 +158,54 @@ class CourseTerm(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
                                            index=True)
     weight: Mapped[int] = mapped_column(default=1)   # title terms weigh more than body terms
+
+
+class CourseDocument(Base):
+    """A course's search terms as one document for the database's own full-text machinery.
+
+    ``title`` holds the terms of the title, ``body`` every term of the course (``CourseTerm``'s,
+    space-separated, each once). SQLite ranks them with an FTS5 table kept in step by triggers
+    (``course_documents_fts``, created with this table); PostgreSQL with a GIN index on
+    ``array_to_tsvector(string_to_array(body, ' '))``. See ``courses.search.engine``.
+    """
+
+    __tablename__ = "course_documents"
+    __table_args__ = (
+        Index("ix_course_documents_body_tsv", text("array_to_tsvector(string_to_array(body, ' '))"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+# SQLite: the FTS5 table over course_documents (external content, kept in step by triggers).
+COURSE_DOCUMENTS_FTS = (
+    "CREATE VIRTUAL TABLE course_documents_fts USING fts5(title, body, content='course_documents', "
+    "content_rowid='course_id', tokenize=\"unicode61 remove_diacritics 0 tokenchars '-_'\")",
+    "CREATE TRIGGER course_documents_ai AFTER INSERT ON course_documents BEGIN "
+    "INSERT INTO course_documents_fts(rowid, title, body) VALUES (new.course_id, new.title, new.body); END",
+    "CREATE TRIGGER course_documents_ad AFTER DELETE ON course_documents BEGIN "
+    "INSERT INTO course_documents_fts(course_documents_fts, rowid, title, body) "
+    "VALUES ('delete', old.course_id, old.title, old.body); END",
+    "CREATE TRIGGER course_documents_au AFTER UPDATE ON course_documents BEGIN "
+    "INSERT INTO course_documents_fts(course_documents_fts, rowid, title, body) "
+    "VALUES ('delete', old.course_id, old.title, old.body); "
+    "INSERT INTO course_documents_fts(rowid, title, body) VALUES (new.course_id, new.title, new.body); END",
+)
+
+
+def is_full_text_table(name: str) -> bool:
+    """SQLite's FTS5 table and its shadow tables: made by DDL, not models (Alembic leaves them be)."""
+    return name.startswith("course_documents_fts")
+
+
+for _statement in COURSE_DOCUMENTS_FTS:
+    event.listen(CourseDocument.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+event.listen(CourseDocument.__table__, "before_drop",
+             DDL("DROP TABLE IF EXISTS course_documents_fts").execute_if(dialect="sqlite"))
 
 
 class SearchSynonym(Base):

@@ -28,11 +28,19 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    """Autogenerate leaves alone the tables made by DDL rather than models (SQLite's FTS5 search table)."""
+    from courses.models import is_full_text_table
+
+    return not (type_ == "table" and name and is_full_text_table(name))
+
+
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                          include_name=_include_name)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -305,7 +305,8 @@ def _search(session: Session, filters: CatalogFilters, plan: search.Plan, sort: 
     base = select(Course.id)
     count = select(func.count()).select_from(Course)
     if plan:
-        matches = search.matching_courses(plan, relaxed=relaxed).subquery()
+        matches = search.matching_courses(plan, relaxed=relaxed,
+                                         dialect=session.get_bind().dialect.name).subquery()
         score = matches.c.score
         base = base.join(matches, matches.c.course_id == Course.id)
         count = count.join(matches, matches.c.course_id == Course.id)

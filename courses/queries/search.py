@@ -53,7 +53,8 @@ def _titles(session: Session, q: str, cache: MutableMapping | None) -> list[Sugg
     if not plan:
         return []
     for relaxed in (False, True):
-        matches = search.matching_courses(plan, relaxed=relaxed).subquery()
+        matches = search.matching_courses(plan, relaxed=relaxed,
+                                         dialect=session.get_bind().dialect.name).subquery()
         rows = session.execute(select(Course.id, Course.title).join(matches, matches.c.course_id == Course.id)
                                .where(_public_matches(session))
                                .order_by(matches.c.score.desc(), Course.id).limit(MAX_TITLES)).all()

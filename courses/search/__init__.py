@@ -16,20 +16,35 @@ from collections.abc import MutableMapping
 
 from sqlalchemy.orm import Session
 
+from courses.search import text
 from courses.search.dictionary import Dictionary, load_dictionary
+from courses.search.engine import matching_courses
 from courses.search.index import WEIGHTS, course_terms, field_terms, index_course
 from courses.search.query import (
     Plan,
     build_plan,
     idf,
-    matching_courses,
     prefix_terms,
     term_statistics,
 )
 from courses.search.text import normalize, segment, tokenizer
 
 __all__ = ["WEIGHTS", "Dictionary", "Plan", "course_terms", "dictionary", "field_terms", "index_course", "prefix_terms",
-           "load_dictionary", "matching_courses", "normalize", "plan_query", "segment", "term_statistics", "tokenizer"]
+           "load_dictionary", "matching_courses", "normalize", "plan_query", "segment", "term_statistics", "tokenizer", "warm_up"]
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary, OpenCC and pypinyin's data now (a worker's boot, not its first
+    search) and move them out of the garbage collector's sight: pypinyin's phrase table alone is
+    hundreds of thousands of tracked objects, and a full collection walking them took 0.8 s, a
+    pause that landed on whichever request happened to trigger it (``gc.freeze``)."""
+    import gc
+
+    tokenizer()
+    text.pinyin("导游")
+    normalize("導遊")
+    gc.collect()
+    gc.freeze()
 
 
 def _memo(cache: MutableMapping | None, key: tuple, compute):

@@ -1,4 +1,5 @@
-"""The ``CourseTerm`` inverted index: one row per (term, course) with a field weight.
+"""The ``CourseTerm`` inverted index (one row per (term, course) with a field weight) and the
+``CourseDocument`` the database's full-text machinery ranks (``courses.search.engine``).
 
 Besides jieba's words and the words inside them, a course is indexed under the stems of its
 job and certificate words (茶艺师 → 茶艺), every tail of its Latin and digit runs (msoffice →
@@ -11,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from courses.models import Course, CourseTerm
+from courses.models import Course, CourseDocument, CourseTerm
 from courses.search import text
 
 # Field weights: the title matters most, then names a worker would search by.
@@ -45,6 +46,10 @@ def field_terms(value: str, weight: int, *, with_pinyin: bool = False) -> dict[s
     return terms
 
 
+def title_terms(course: Course) -> list[str]:
+    return list(field_terms(course.title, WEIGHTS["title"], with_pinyin=True))
+
+
 def course_terms(course: Course) -> dict[str, int]:
     """Term → weight for a course: a term found in several fields adds up their weights."""
     fields: list[tuple[str, str]] = [
@@ -63,7 +68,31 @@ def course_terms(course: Course) -> dict[str, int]:
 def index_course(session: Session, course: Course) -> None:
     """Replace the course's rows in the search index."""
     session.execute(delete(CourseTerm).where(CourseTerm.course_id == course.id))
-    rows = [{"term": term, "course_id": course.id, "weight": weight}
-            for term, weight in course_terms(course).items()]
+    terms = course_terms(course)
+    rows = [{"term": term, "course_id": course.id, "weight": weight} for term, weight in terms.items()]
     if rows:
         session.execute(CourseTerm.__table__.insert(), rows)
+    session.execute(delete(CourseDocument).where(CourseDocument.course_id == course.id))
+    session.execute(CourseDocument.__table__.insert(), [document_row(course.id, title_terms(course), terms)])
+
+
+def document_row(course_id: int, title: list[str], terms: dict[str, int]) -> dict:
+    """The ``course_documents`` row of a course: its title's terms and all its terms, space-separated."""
+    return {"course_id": course_id, "title": " ".join(title), "body": " ".join(terms)}
+
+
+def reindex_all(session: Session, *, batch: int = 500) -> int:
+    """Rebuild every course's index rows and document (after a change to segmentation or the
+    index's forms; the dictionary never needs it). Returns the number of courses."""
+    from sqlalchemy import select
+
+    count, last_id = 0, 0
+    while True:
+        courses = list(session.scalars(select(Course).where(Course.id > last_id).order_by(Course.id).limit(batch)))
+        if not courses:
+            return count
+        for course in courses:
+            index_course(session, course)
+        session.flush()
+        count += len(courses)
+        last_id = courses[-1].id

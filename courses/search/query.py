@@ -33,7 +33,7 @@ from courses.search.dictionary import Dictionary
 GROUP_SCALE = 1_000_000
 BM25_K1 = 5.0               # saturation of the summed field weights (title 10, summary 1)
 PARTIAL = 0.3               # what a partly matched alternative is worth
-FACTOR = {"word": 1.0, "parts": 0.9, "synonym": 0.9, "stem": 0.85, "prefix": 0.7}
+FACTOR = {"word": 1.0, "parts": 0.9, "synonym": 0.9, "stem": 0.75, "prefix": 0.7}   # curated synonyms beat mechanical stems
 MAX_PREFIX_TERMS = 12
 MAX_DEPTH = 2
 COMMON_SHARE = 0.4          # a term in more of the courses than this is left out next to rarer ones
@@ -120,7 +120,7 @@ def _expand(group: Group, word: str, factor: float, kind: str, depth: int, dicti
         for synonym in dictionary.get(word):
             _expand(group, synonym, factor * FACTOR["synonym"], "synonym", depth + 1, dictionary, prefixes)
         stem = text.stem(word)
-        if stem:
+        if stem and (text.is_word(stem) or stem in dictionary):   # 茶艺师 → 茶艺, not 管理人员 → 管理人
             _expand(group, stem, factor * FACTOR["stem"], "stem", depth + 1, dictionary, prefixes)
     if text.is_latin(word) and len(word) >= text.MIN_LATIN:
         for term in prefixes(word):
@@ -170,9 +170,11 @@ def idf(df: int, n: int) -> float:
     return math.log(1 + (max(n, df) - df + 0.5) / (df + 0.5))
 
 
-def matching_courses(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
-    """``(course_id, score)`` of the courses that satisfy every required group of ``plan`` (strict)
-    or match any of its terms (relaxed), with the score described in the module docstring.
+def postings_matching(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
+    """``(course_id, score)`` from the ``course_terms`` postings (the portable engine, for databases
+    without FTS5 or tsvector; ``courses.search.engine`` picks): the courses that satisfy every
+    required group of ``plan`` (strict) or match any of its terms (relaxed), scored as the module
+    docstring says.
 
     One pass over the postings of the plan's terms, grouped by course: whether a course holds a
     term is a conditional aggregate, so a group's alternatives (all terms of one of them) are a

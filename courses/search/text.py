@@ -97,22 +97,24 @@ def words(text: str) -> list[str]:
 def parts(word: str) -> list[str]:
     """The shorter words jieba's search mode finds inside a Chinese compound, as a cover from the
     left, longest first (低压电工 → 低压, 电工; 桥式起重机 → 桥式, 起重机): the terms a course
-    text with the compound is indexed under. Empty when they cover less than half of it."""
+    text with the compound is indexed under. Empty unless they cover every character but stop
+    words (熔化焊接与热切割 → 熔化焊接, 热切割)."""
     if len(word) < 3 or not is_chinese(word):
         return []
-    inside = {t for t in tokenizer().cut_for_search(word) if t != word and len(t) >= 2 and is_meaningful(t)}
-    found, covered, i = [], 0, 0
+    inside = {t for t in tokenizer().cut_for_search(word) if t != word and is_meaningful(t)}
+    found, i = [], 0
     while i < len(word):
-        for size in range(len(word) - i, 1, -1):
+        for size in range(len(word) - i, 0, -1):
             piece = word[i:i + size]
             if piece in inside:
                 found.append(piece)
-                covered += size
                 i += size
                 break
         else:
+            if word[i] not in STOP_WORDS:
+                return []   # a character no part covers (水 of 水电工): the parts are not the compound
             i += 1
-    return found if covered * 2 >= len(word) else []
+    return found
 
 
 def stem(word: str) -> str | None:
@@ -121,6 +123,11 @@ def stem(word: str) -> str | None:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2 and not LATIN.fullmatch(word):
             return word[:-len(suffix)]
     return None
+
+
+def is_word(word: str) -> bool:
+    """Whether jieba's dictionary (with the domain words) knows ``word``."""
+    return bool(tokenizer().FREQ.get(word))
 
 
 def is_latin(word: str) -> bool:

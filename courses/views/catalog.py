@@ -36,8 +36,9 @@ def home_section() -> str:
                            industries=queries.list_industries(session))
 
 
-# Load jieba's dictionary when a worker boots, not during its first search request (~0.7 s).
-search.tokenizer()
+# Load jieba's, OpenCC's and pypinyin's data when a worker boots, not during its first search
+# request (~0.7 s), and keep the collector off them (see ``search.warm_up``).
+search.warm_up()
 
 
 @bp.get("/courses")

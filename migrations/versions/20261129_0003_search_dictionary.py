@@ -1,4 +1,5 @@
-"""search: the synonym and abbreviation dictionary (search_synonyms), seeded
+"""search: the synonym and abbreviation dictionary (search_synonyms, seeded) and the course
+documents ranked by the database's full-text machinery (SQLite FTS5 / PostgreSQL GIN)
 
 Revision ID: 0003
 Revises: 0002
@@ -31,6 +32,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_search_synonyms_expansion'), ['expansion'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_synonyms_term'), ['term'], unique=False)
 
+    op.create_table('course_documents',
+    sa.Column('course_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_course_documents_course_id_courses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('course_id', name=op.f('pk_course_documents'))
+    )
+    bind = op.get_bind()
+    if bind.dialect.name == 'postgresql':
+        op.create_index('ix_course_documents_body_tsv', 'course_documents',
+                        [sa.text("array_to_tsvector(string_to_array(body, ' '))")], postgresql_using='gin')
+    elif bind.dialect.name == 'sqlite':
+        from courses.models import COURSE_DOCUMENTS_FTS
+
+        for statement in COURSE_DOCUMENTS_FTS:
+            op.execute(statement)
+    # Existing courses get a document from their index rows (title: the terms weighing most);
+    # `skills-market courses search-reindex` rebuilds both in the new forms.
+    aggregate = "string_agg(term, ' ')" if bind.dialect.name == 'postgresql' else "group_concat(term, ' ')"
+    title_aggregate = aggregate.replace("term", "CASE WHEN weight >= 10 THEN term END")
+    op.execute(f"INSERT INTO course_documents (course_id, title, body) SELECT course_id, "
+               f"coalesce({title_aggregate}, ''), {aggregate} FROM course_terms GROUP BY course_id")
+
     # The first entries of the dictionary (data: union admins edit them afterwards).
     from datetime import UTC, datetime
 
@@ -47,11 +71,15 @@ def upgrade() -> None:
             rows.append({"term": key[0], "expansion": key[1], "two_way": two_way, "featured": featured,
                          "created_at": now})
     op.bulk_insert(table, rows)
-    # Existing courses keep their index rows; `skills-market search-reindex` rebuilds them in the
-    # new forms (stems, Latin tails, pinyin, simplified characters).
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        op.execute("DROP TABLE IF EXISTS course_documents_fts")   # its triggers go with course_documents
+    elif bind.dialect.name == 'postgresql':
+        op.drop_index('ix_course_documents_body_tsv', table_name='course_documents')
+    op.drop_table('course_documents')
     with op.batch_alter_table('search_synonyms', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_synonyms_term'))
         batch_op.drop_index(batch_op.f('ix_search_synonyms_expansion'))

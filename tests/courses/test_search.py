@@ -120,13 +120,15 @@ def test_unpublished_courses_are_not_found(db, indexed, now):
 
 
 def test_search_is_an_indexed_lookup_not_a_like_scan(db, indexed, now):
+    # Since issue 8 the ranking reads the database's full-text index (FTS5 / GIN over
+    # course_documents); the plan's term statistics read course_terms.
     from tests.conftest import count_queries
 
     indexed(title="低压电工作业培训")
     with count_queries(db) as statements:
         find(db, now, "电工")
     sql = " ".join(statements).lower()
-    assert "course_terms" in sql and " like " not in sql
+    assert ("course_documents_fts" in sql or "@@" in sql) and " like " not in sql
 
 
 # --- issue 8: what workers type -----------------------------------------------------------
@@ -203,3 +205,13 @@ def test_relaxed_results_rank_by_matched_words_then_title(db, indexed, now):
     assert page.relaxed and [i.course.title for i in page.items][0] == "导游资格考试培训"   # two of three words
     # then one word each: in a title before in a summary
     assert [i.course.title for i in page.items][1:] == ["海口电工培训", "景区讲解"]
+
+
+def test_reindex_rebuilds_every_course_and_has_a_command(app, db, make_course, now):
+    from courses.search.index import reindex_all
+
+    make_course(title="導遊實務")   # never indexed
+    assert find(db, now, "导游") == []
+    assert reindex_all(db) >= 1
+    assert find(db, now, "导游") == ["導遊實務"]
+    assert "search-reindex" in app.test_cli_runner().invoke(args=["courses", "--help"]).output
