@@ -14,7 +14,7 @@ register("quote_status", {"submitted": _l("Submitted"), "accepted": _l("Accepted
 register("order_status", {
     "draft": _l("Draft"), "submitted": _l("Waiting for confirmation"), "confirmed": _l("Confirmed"),
     "invoiced": _l("Invoiced"), "paid": _l("Paid"), "in_delivery": _l("In delivery"), "delivered": _l("Delivered"),
-    "objected": _l("Objection raised"), "accepted": _l("Accepted"), "settled": _l("Settled"),
+    "objected": _l("Objection raised"), "accepted": _l("Delivery accepted"), "settled": _l("Settled"),
     "cancelled": _l("Cancelled"),
 })
 register("pay_method", {"online": _l("Online payment"), "bank_transfer": _l("Bank transfer with invoice")})

@@ -21,7 +21,7 @@ register("service_kind", {"technical_service": _l("Technical service"), "skills_
 register("requester_kind", {"enterprise": _l("Enterprise"), "village": _l("Village"), "school": _l("School")})
 register("help_status", {"open": _l("Open"), "in_progress": _l("In progress"), "completed": _l("Completed"),
                          "cancelled": _l("Cancelled")})
-register("proposal_status", {"submitted": _l("Proposed"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+register("proposal_status", {"submitted": _l("Proposed"), "accepted": _l("Accepted"), "declined": _l("Not taken up"),
                              "delivered": _l("Work reported done"), "completed": _l("Completed")})
 register("team_scope", {"provincial": _l("Provincial team"), "city": _l("City team"),
                         "industry": _l("Industry team")})

@@ -109,3 +109,28 @@ def test_services_translate_without_a_request(app):
             assert str(exc.message) == "未找到该课程。"   # the default language, zh_Hans
         else:
             raise AssertionError("expected NotFound")
+
+
+def test_no_two_catalogs_translate_the_same_words_differently():
+    """Flask-Babel merges the platform's and every domain's catalog into one: a msgid that two
+    catalogs translate differently would silently take one domain's wording on another's page."""
+    from app import DOMAINS
+    from app.domain import load_domains
+
+    catalogs = [CATALOG] + [Path(d.translations) / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+                            for d in load_domains(DOMAINS) if d.translations]
+    seen: dict[str, tuple[str, Path]] = {}
+    clashes = []
+    for path in catalogs:
+        if not path.exists():
+            continue
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_Hans"):
+                if not message.id or not message.string or message.fuzzy:
+                    continue
+                key = (message.context, message.id if isinstance(message.id, str) else message.id[0])
+                text = message.string if isinstance(message.string, str) else message.string[0]
+                if key in seen and seen[key][0] != text:
+                    clashes.append(f"{key!r}: {seen[key][0]!r} ({seen[key][1].parts[-5]}) vs {text!r} ({path.parts[-5]})")
+                seen.setdefault(key, (text, path))
+    assert clashes == []
