@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.access import Role
 from app.db import utcnow
-from exams.models import Answer, Attempt, BookingStatus, ExamBooking, QuestionKind, SessionMode
+from exams.models import Answer, Attempt, BookingStatus, QuestionKind, SessionMode
 from exams.services import booking as booking_service
 from exams.services import sessions as session_service
 from tests.conftest import bearer, csrf_token, post_form, sign_in
