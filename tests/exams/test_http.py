@@ -160,7 +160,7 @@ def test_ticket_page_pdf_and_proctor_check_in(client, db, live, make_candidate, 
     booking = booking_service.book_exam_seat(db, actor=candidate, exam_session_id=live.id, now=utcnow())
     sign_in(client, candidate)
     page = client.get(f"/exams/bookings/{booking.id}/ticket").get_data(as_text=True)
-    assert "准考证" in page and "<svg" in page and live.room in page
+    assert "Admission ticket" in page and "<svg" in page and live.room in page
     pdf = client.get(f"/exams/bookings/{booking.id}/ticket.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
     other = client.application.test_client()
