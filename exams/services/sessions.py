@@ -11,7 +11,6 @@ from app.access import Role
 from app.auth.models import User
 from app.errors import Conflict, Invalid, NotFound
 from exams.models import (
-    ComponentKind,
     ExamPaper,
     ExamSession,
     SessionMode,
@@ -43,8 +42,10 @@ def schedule_session(session: Session, *, actor: User, now: datetime, values: di
     mode = values.get("mode")
     if mode not in set(SessionMode):
         raise Invalid(_("Choose how the exam is taken."), field="mode")
-    if component.kind == ComponentKind.THEORY and mode != SessionMode.OFFLINE and not values.get("paper_id"):
-        raise Invalid(_("An online exam needs a paper."), field="paper_id")
+    if not values.get("paper_id"):
+        # The paper is what gets marked: questions online, rubric tasks for a practical or a panel.
+        raise Invalid(_("A session needs a paper (questions, or the practical tasks with their rubric)."),
+                      field="paper_id")
     paper = None
     if values.get("paper_id"):
         paper = session.get(ExamPaper, values["paper_id"])

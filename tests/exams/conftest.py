@@ -94,7 +94,7 @@ def practical_paper(db, special_ops, make_questions, union_admin):
 
 
 @pytest.fixture
-def make_session(db, special_ops, union_admin, theory_paper):
+def make_session(db, special_ops, union_admin, theory_paper, practical_paper):
     """A session of the special-operations theory (online at an exam point) 7 days after NOW, booking open."""
 
     def make(*, ctype=None, component="theory", mode=SessionMode.ONLINE_CENTER, capacity=30, paper=None,
@@ -105,7 +105,7 @@ def make_session(db, special_ops, union_admin, theory_paper):
         if paper is not None:
             paper_id = paper.id
         else:
-            paper_id = theory_paper.id if component == "theory" and ctype is special_ops else None
+            paper_id = {"theory": theory_paper, "practical": practical_paper}[component].id
         values = {"certificate_type_id": ctype.id, "component": component, "mode": mode, "capacity": capacity,
                   "paper_id": paper_id,
                   "title": values.pop("title", f"考试场次{next(_n)}"), "venue": "海南省电力学校", "room": "机房一",

@@ -453,3 +453,19 @@ def test_session_list_has_no_n_plus_one(db, make_session, client):
     with count_queries(db) as many:
         assert client.get("/api/v1/exam-sessions").json["total"] == 7
     assert len(many) == len(few)
+
+
+def test_a_session_needs_a_paper_and_sane_times(db, special_ops, union_admin):
+    base = {"certificate_type_id": special_ops.id, "component": "practical", "mode": "offline", "capacity": 30,
+            "starts_at": NOW + timedelta(days=5), "ends_at": NOW + timedelta(days=5, hours=8),
+            "booking_opens_at": NOW, "booking_closes_at": NOW + timedelta(days=4)}
+    with pytest.raises(Invalid) as err:
+        session_service.schedule_session(db, actor=union_admin, now=NOW, values=base)
+    assert err.value.field == "paper_id"
+    with pytest.raises(Invalid) as err:
+        session_service.schedule_session(db, actor=union_admin, now=NOW, values={
+            **base, "paper_id": 1, "booking_closes_at": NOW + timedelta(days=6)})
+    assert err.value.field in ("paper_id", "booking_closes_at")
+    with pytest.raises(Invalid) as err:
+        session_service.schedule_session(db, actor=union_admin, now=NOW, values={**base, "component": "panel"})
+    assert err.value.field == "component"   # the special-operations type has no panel
