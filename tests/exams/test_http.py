@@ -259,3 +259,15 @@ def test_course_page_links_its_certificate_type(client, db, special_ops, make_co
     page = client.get(f"/courses/{course.id}").get_data(as_text=True)
     assert f"/exams/types/{special_ops.id}" in page and special_ops.name_zh in page
     assert client.get(f"/exams/types/{special_ops.id}").status_code == 200
+
+
+def test_api_md_exams_paths_are_in_the_openapi_description(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path, method in [("/api/v1/exam-sessions", "get"), ("/api/v1/exam-sessions/{exam_session_id}/bookings", "post"),
+                         ("/api/v1/bookings/{booking_id}/attempt", "post"), ("/api/v1/attempts/{attempt_id}", "get"),
+                         ("/api/v1/attempts/{attempt_id}/answers", "put"),
+                         ("/api/v1/attempts/{attempt_id}/submit", "post"), ("/api/v1/grading/queue", "get"),
+                         ("/api/v1/grading/{answer_id}", "post"), ("/api/v1/me/results", "get")]:
+        assert method in paths[path], path
+    booking = paths["/api/v1/exam-sessions/{exam_session_id}/bookings"]["post"]["responses"]
+    assert {"201", "409", "422"} <= booking.keys()
