@@ -469,3 +469,19 @@ def test_a_session_needs_a_paper_and_sane_times(db, special_ops, union_admin):
     with pytest.raises(Invalid) as err:
         session_service.schedule_session(db, actor=union_admin, now=NOW, values={**base, "component": "panel"})
     assert err.value.field == "component"   # the special-operations type has no panel
+
+
+def test_bans_and_membership_are_eligibility_reasons(db, special_ops, make_session, make_candidate):
+    from exams.models import CandidateBan
+
+    exam_session = make_session()
+    candidate = make_candidate()
+    db.add(CandidateBan(user_id=candidate.id, certificate_type_id=special_ops.id, until=NOW + timedelta(days=30),
+                        reason="替考"))
+    special_ops.requires_membership = True
+    db.flush()
+    reasons = booking_service.eligibility_reasons(db, user=candidate, exam_session=exam_session, now=NOW)
+    assert any("barred" in r for r in reasons) and any("union members" in r for r in reasons)
+    later = booking_service.eligibility_reasons(db, user=candidate, exam_session=exam_session,
+                                                now=NOW + timedelta(days=31))
+    assert not any("barred" in r for r in later)
