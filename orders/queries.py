@@ -253,19 +253,36 @@ def _publishers(name: str) -> list:
 
 
 def _add_facts(session: Session, progress: Progress, rows: list[ProgressRow], now: datetime) -> None:
-    """Exam results and certificates of the rows shown, from the exams/certificates domains if installed."""
-    exam_fns, cert_fns = _publishers("exam_results"), _publishers("certificates")
-    if not (exam_fns or cert_fns):
+    """Exam results and certificates of the rows shown, from the exams/certificates domains if installed.
+
+    A domain that publishes ``<fact>_of_many`` answers for all rows at once (a fixed number of
+    statements); otherwise the per-member fact is asked once per row.
+    """
+    user_ids = [row.user_id for row in rows if row.user_id is not None]
+    if not user_ids:
         return
+    exams = _gather(session, "exam_results", user_ids, now, include_failed=True)
+    certificates = _gather(session, "certificates", user_ids, now)
     for row in rows:
         if row.user_id is None:
             continue
-        for fn in exam_fns:
-            row.exam_results.extend(fn(session, row.user_id, now=now, include_failed=True))
-        for fn in cert_fns:
-            row.certificates.extend(fn(session, row.user_id, now=now))
+        row.exam_results.extend(exams.get(row.user_id, []))
+        row.certificates.extend(certificates.get(row.user_id, []))
         progress.exam_passed += sum(1 for r in row.exam_results if r.get("passed"))
         progress.certificates += len(row.certificates)
+
+
+def _gather(session: Session, name: str, user_ids: list[int], now: datetime, **options) -> dict[int, list]:
+    found: dict[int, list] = {user_id: [] for user_id in user_ids}
+    batched = _publishers(f"{name}_of_many")
+    for fn in batched:
+        for user_id, items in fn(session, user_ids, now=now, **options).items():
+            found[user_id].extend(items)
+    if not batched:
+        for fn in _publishers(name):
+            for user_id in user_ids:
+                found[user_id].extend(fn(session, user_id, now=now, **options))
+    return found
 
 
 # --- settlement and counts -----------------------------------------------------------------------
