@@ -1,0 +1,88 @@
+"""What the exams domain publishes for other domains (certificates, records): released
+results and whether a candidate has passed everything a certificate type asks for.
+Plain dicts; keep these signatures stable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exams.models import CertificateType, ComponentResult
+
+
+def _result_dict(r: ComponentResult) -> dict:
+    return {
+        "result_id": r.id,
+        "certificate_type": r.certificate_type.code,
+        "certificate_type_id": r.certificate_type_id,
+        "certificate_type_name": r.certificate_type.name_zh,
+        "component": r.component.kind,
+        "component_id": r.component_id,
+        "score": r.score,
+        "max_score": r.component.max_score,
+        "passed": r.passed,
+        "absent": r.absent,
+        "sat_at": r.sat_at,
+        "released_at": r.released_at,
+        "valid_until": r.valid_until,
+        "exam_session_id": r.exam_session_id,
+    }
+
+
+def exam_results(session: Session, user_id: int, *, now: datetime, include_failed: bool = False) -> list[dict]:
+    """The member's released component results, newest first (passes only unless ``include_failed``)."""
+    stmt = (select(ComponentResult).where(ComponentResult.user_id == user_id,
+                                          ComponentResult.released_at.is_not(None),
+                                          ComponentResult.released_at <= now)
+            .order_by(ComponentResult.sat_at.desc(), ComponentResult.id.desc()))
+    if not include_failed:
+        stmt = stmt.where(ComponentResult.passed.is_(True))
+    return [_result_dict(r) for r in session.scalars(stmt)]
+
+
+def certificate_eligibility(session: Session, *, user_id: int, certificate_type_id: int, now: datetime) -> dict:
+    """Has the member passed every component of the type, each pass still counting at ``now``?
+
+    Returns ``{"eligible", "components": [{component, score, passed, passed_at, valid_until,
+    exam_session_id}], "reasons": [str]}``; one entry per component of the type, the best
+    evidence for it (the latest valid pass, else the latest released result).
+    """
+    ctype = session.get(CertificateType, certificate_type_id)
+    if ctype is None:
+        return {"eligible": False, "components": [], "reasons": ["unknown certificate type"]}
+    results = list(session.scalars(
+        select(ComponentResult).where(ComponentResult.user_id == user_id,
+                                      ComponentResult.certificate_type_id == certificate_type_id,
+                                      ComponentResult.released_at.is_not(None),
+                                      ComponentResult.released_at <= now)
+        .order_by(ComponentResult.sat_at.desc(), ComponentResult.id.desc())))
+    components, reasons = [], []
+    for component in ctype.components:
+        mine = [r for r in results if r.component_id == component.id]
+        valid = next((r for r in mine if r.passed and (r.valid_until is None or r.valid_until > now)), None)
+        best = valid or (mine[0] if mine else None)
+        components.append({
+            "component": component.kind,
+            "score": best.score if best else None,
+            "passed": valid is not None,
+            "passed_at": valid.sat_at if valid else None,
+            "valid_until": valid.valid_until if valid else None,
+            "exam_session_id": best.exam_session_id if best else None,
+        })
+        if valid is None:
+            if best is None:
+                reasons.append(f"{component.kind}: not taken")
+            elif best.passed:
+                reasons.append(f"{component.kind}: pass expired")
+            else:
+                reasons.append(f"{component.kind}: not passed")
+    return {"eligible": not reasons and bool(components), "components": components, "reasons": reasons}
+
+
+def released_candidates(session: Session, *, exam_session_id: int) -> list[int]:
+    """Users with a released result at this session."""
+    return sorted(set(session.scalars(
+        select(ComponentResult.user_id).where(ComponentResult.exam_session_id == exam_session_id,
+                                              ComponentResult.released_at.is_not(None)))))
