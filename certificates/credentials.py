@@ -14,7 +14,12 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from certificates.dataintegrity import encode_bitstring, private_key_from_multibase, public_multibase, sign
+from certificates.dataintegrity import (
+    encode_bitstring,
+    private_key_from_multibase,
+    public_multibase,
+    sign,
+)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -19,5 +19,9 @@ def init_app(app) -> None:
         Path(app.instance_path), "cert_signing_key", new_private_multibase))
     app.config.setdefault("CERT_ISSUER_NAME", os.environ.get("CERT_ISSUER_NAME", "海南省总工会"))
     from certificates.cli import verify_command
+    from certificates.tasks import on_results_released
+    from exams.signals import results_released
 
     app.cli.add_command(verify_command)
+    # The signal is process-wide; a weak=False receiver connected once per process is enough.
+    results_released.connect(on_results_released, weak=False)

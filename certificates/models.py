@@ -71,10 +71,9 @@ class Certificate(Base):
     kind: Mapped[CertificateKind] = mapped_column(String(16))
     state: Mapped[CertificateState] = mapped_column(String(16), default=CertificateState.PROPOSED, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    # exams.CertificateType (FK added when the exams tables exist in the same schema).
-    certificate_type_id: Mapped[int | None] = mapped_column(index=True)
+    certificate_type_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_types.id"), index=True)
     type_code: Mapped[str] = mapped_column(String(16), default="TRN")
-    exam_session_id: Mapped[int | None] = mapped_column(index=True)
+    exam_session_id: Mapped[int | None] = mapped_column(ForeignKey("exam_sessions.id"), index=True)
     class_id: Mapped[int | None] = mapped_column(ForeignKey("training_classes.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))          # type or course name, Chinese
     title_en: Mapped[str] = mapped_column(String(200), default="")

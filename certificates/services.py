@@ -37,7 +37,7 @@ from certificates.models import (
     StatusList,
     StatusPurpose,
 )
-from certificates.numbers import make_number, new_token
+from certificates.numbers import clean_code, make_number, new_token
 
 REVIEW_REMINDER_DAYS = 60
 STATUS_LIST_FILL = 0.5      # a new list is opened when half the indexes are taken (random picks stay cheap)
@@ -167,6 +167,51 @@ def propose_completed_training(session: Session, *, issuer_name: str, now: datet
         Enrollment.status == EnrollmentStatus.COMPLETED, ~has_certificate).distinct().limit(limit)).all()
     return sum(len(propose_training_certificates(session, class_id=cid, issuer_name=issuer_name, now=now))
                for cid in class_ids)
+
+
+def _training_done(session: Session, *, user_id: int, certificate_type_id: int) -> bool:
+    """The type's required training (a completed class of one of its courses), if it asks for any."""
+    from courses.models import Enrollment, EnrollmentStatus, TrainingClass
+    from exams.models import CertificateTypeCourse
+
+    courses = select(CertificateTypeCourse.course_id).where(
+        CertificateTypeCourse.certificate_type_id == certificate_type_id)
+    if session.scalar(select(func.count()).select_from(courses.subquery())) == 0:
+        return True
+    return session.scalar(select(Enrollment.id).join(TrainingClass, TrainingClass.id == Enrollment.class_id).where(
+        Enrollment.user_id == user_id, Enrollment.status == EnrollmentStatus.COMPLETED,
+        TrainingClass.course_id.in_(courses)).limit(1)) is not None
+
+
+def propose_from_exam_session(session: Session, *, exam_session_id: int, issuer: Issuer,
+                              now: datetime) -> list[Certificate]:
+    """After a session's results are released: a proposal for every candidate who now meets the
+    type's rules (all components passed within their validity, required training completed);
+    issued at once when the type allows automatic issuance. Idempotent: one certificate per
+    qualifying set of passes."""
+    from exams.facts import certificate_eligibility, released_candidates
+    from exams.models import CertificateType, ExamSession
+
+    exam_session = session.get(ExamSession, exam_session_id)
+    if exam_session is None:
+        raise NotFound(_("No such exam session."))
+    ctype = session.get(CertificateType, exam_session.certificate_type_id)
+    proposed = []
+    for user_id in released_candidates(session, exam_session_id=exam_session_id):
+        verdict = certificate_eligibility(session, user_id=user_id, certificate_type_id=ctype.id, now=now)
+        if not verdict["eligible"] or not _training_done(session, user_id=user_id, certificate_type_id=ctype.id):
+            continue
+        evidence = "-".join(str(c["exam_session_id"]) for c in verdict["components"])
+        cert = propose(session, Proposal(
+            user_id=user_id, source_key=f"exam:{ctype.id}:{user_id}:{evidence}"[:80], kind=CertificateKind.APPRAISAL,
+            title=ctype.name_zh, title_en=ctype.name_en, level=ctype.level, description=ctype.description[:500],
+            type_code=clean_code(ctype.code), certificate_type_id=ctype.id, exam_session_id=exam_session_id,
+            validity_months=ctype.validity_months, review_every_months=ctype.review_every_months,
+            review_training_hours=ctype.review_training_hours, auto_issue=ctype.auto_issue),
+            issuer_name=issuer.name, now=now, issuer=issuer)
+        if cert is not None:
+            proposed.append(cert)
+    return proposed
 
 
 def decline_proposal(session: Session, *, actor: User, certificate_id: int, reason: str, now: datetime) -> Certificate:

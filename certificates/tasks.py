@@ -56,3 +56,20 @@ def propose_completed_training() -> int:
                                                    now=utcnow())
     session.commit()
     return proposed
+
+
+@shared_task(name="certificates.propose_from_exam_session", ignore_result=True)
+def propose_from_exam_session(exam_session_id: int) -> int:
+    """Proposals (or automatic certificates) for a session whose results were just released."""
+    session = get_session()
+    proposed = services.propose_from_exam_session(session, exam_session_id=exam_session_id,
+                                                  issuer=issuer_of(current_app), now=utcnow())
+    session.commit()
+    return len(proposed)
+
+
+def on_results_released(exam_session_id: int, **_kwargs) -> None:
+    """``exams.signals.results_released`` receiver (sent after the release has committed)."""
+    from app.celery import enqueue
+
+    enqueue(propose_from_exam_session, exam_session_id)

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from certificates.credentials import OB_V3, VC_V2
-from certificates.dataintegrity import ProofError, bit_at, decode_bitstring, public_key_from_multibase, verify_proof
+from certificates.dataintegrity import (
+    ProofError,
+    bit_at,
+    decode_bitstring,
+    public_key_from_multibase,
+    verify_proof,
+)
 
 ATTACHMENT_NAME = "credential.json"
 

@@ -33,7 +33,7 @@ def union_admin(make_user):
 
 
 @pytest.fixture
-def propose(db, make_member):
+def propose(db, make_member):  # noqa: F811 - the fixture imported above
     """``propose(user=None, **terms)`` — a proposed appraisal certificate (special-operations terms)."""
     counter = iter(range(1, 10_000))
 
