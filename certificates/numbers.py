@@ -13,7 +13,10 @@ _CODE = re.compile(r"[^0-9A-Z]")
 
 
 def clean_code(code: str) -> str:
-    return (_CODE.sub("", (code or "").upper()) or "CERT")[:8]
+    """The type's code as it appears in numbers: ``special-ops-low-voltage`` -> ``SOLV``."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", code or "") if p]
+    short = "".join(p[0] for p in parts) if len(parts) > 1 else "".join(parts)
+    return (_CODE.sub("", short.upper()) or "CERT")[:8]
 
 
 def make_number(code: str, year: int, sequence: int) -> str:
