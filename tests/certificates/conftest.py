@@ -18,6 +18,7 @@ from tests.courses.conftest import (  # noqa: F401 - fixtures
     now,
     provider,
 )
+from tests.exams.conftest import make_questions, make_session, special_ops, theory_paper  # noqa: F401 - fixtures
 
 SPECIAL = {"validity_months": 72, "review_every_months": 36, "review_training_hours": 8}
 

@@ -12,7 +12,6 @@ from certificates import services
 from certificates.models import Certificate, CertificateState
 from exams.models import BookingStatus, ComponentResult, ExamBooking
 from tests.certificates.conftest import NOW
-from tests.exams.conftest import make_questions, make_session, special_ops, theory_paper  # noqa: F401 - fixtures
 
 
 def released(db, exam_session, user, *, passed: bool, score: int, at=None):
