@@ -136,10 +136,11 @@ class Issuer:
 
 
 def issuer_of(app) -> Issuer:
-    """The issuer configured for ``app`` (CERT_SIGNING_KEY, SERVER_BASE_URL, CERT_ISSUER_NAME)."""
-    cached = app.extensions.get("certificates_issuer")
-    if cached is None:
-        cached = Issuer(base_url=app.config["SERVER_BASE_URL"].rstrip("/"), name=app.config["CERT_ISSUER_NAME"],
-                        private_key=private_key_from_multibase(app.config["CERT_SIGNING_KEY"]))
-        app.extensions["certificates_issuer"] = cached
-    return cached
+    """The issuer configured for ``app`` (CERT_SIGNING_KEY, SERVER_BASE_URL, CERT_ISSUER_NAME);
+    the parsed key is cached per configured value."""
+    config = app.config
+    cache = app.extensions.setdefault("certificates_keys", {})
+    key = cache.get(config["CERT_SIGNING_KEY"])
+    if key is None:
+        key = cache[config["CERT_SIGNING_KEY"]] = private_key_from_multibase(config["CERT_SIGNING_KEY"])
+    return Issuer(base_url=config["SERVER_BASE_URL"].rstrip("/"), name=config["CERT_ISSUER_NAME"], private_key=key)

@@ -99,7 +99,8 @@ def render_pdf(cert, *, page_url: str, union_name: str) -> bytes:
         c.setFillColor(muted)
         c.drawString(40 * mm, y, label)
         c.setFillColor(ink)
-        c.setFont(font, 12)
+        # Latin-only values read better in Helvetica (the CJK font's Latin glyphs are wide).
+        c.setFont("Helvetica" if value.isascii() else font, 12)
         c.drawString(88 * mm, y, value)
         y -= 8 * mm
 
@@ -108,6 +109,7 @@ def render_pdf(cert, *, page_url: str, union_name: str) -> bytes:
     c.setFont(font, 8)
     c.setFillColor(muted)
     c.drawCentredString(width - 40 * mm - size / 2, 24 * mm, "扫码查验 Scan to verify")
+    c.setFont("Helvetica", 8)
     c.drawString(40 * mm, 24 * mm, page_url)
     c.showPage()
     c.save()
