@@ -238,8 +238,10 @@ class IndexPool:
         self.used: dict[StatusPurpose, set[int]] = {}
 
     def _open(self, purpose: StatusPurpose) -> None:
+        # Locking the list row serialises index allocation between workers until they commit
+        # (two batches picking the same random index would violate the unique constraint).
         current = self.session.scalar(select(StatusList).where(StatusList.purpose == purpose)
-                                      .order_by(StatusList.id.desc()).limit(1))
+                                      .order_by(StatusList.id.desc()).limit(1).with_for_update())
         column, list_column = ((Certificate.revocation_index, Certificate.revocation_list_id)
                                if purpose == StatusPurpose.REVOCATION
                                else (Certificate.suspension_index, Certificate.suspension_list_id))
@@ -286,7 +288,7 @@ def issue_certificate(session: Session, *, actor: User | None, certificate_id: i
     """Approve one proposal: number, status indexes, signed credential. ``actor`` None: auto-issue."""
     if actor is not None:
         _require_union(actor)
-    cert = session.scalar(select(Certificate).where(Certificate.id == certificate_id).with_for_update())
+    cert = session.scalar(select(Certificate).where(Certificate.id == certificate_id).with_for_update(of=Certificate))
     if cert is None:
         raise NotFound(_("No such certificate."))
     if cert.state != CertificateState.PROPOSED:
@@ -345,7 +347,7 @@ def run_issuance_batch(session: Session, *, job_id: int, issuer: Issuer, now: da
         return False
     job.state = JobState.RUNNING
     certs = session.scalars(select(Certificate).where(_scope_filter(job.scope)).order_by(Certificate.id)
-                            .limit(batch).with_for_update(skip_locked=True)).all()
+                            .limit(batch).with_for_update(of=Certificate, skip_locked=True)).all()
     if certs:
         pool = IndexPool(session)
         for cert in certs:
@@ -366,7 +368,7 @@ def run_issuance_batch(session: Session, *, job_id: int, issuer: Issuer, now: da
 # --- lifecycle ----------------------------------------------------------------------------
 
 def _issued_for_update(session: Session, certificate_id: int) -> Certificate:
-    cert = session.scalar(select(Certificate).where(Certificate.id == certificate_id).with_for_update())
+    cert = session.scalar(select(Certificate).where(Certificate.id == certificate_id).with_for_update(of=Certificate))
     if cert is None or not cert.is_public:
         raise NotFound(_("No such certificate."))
     return cert
