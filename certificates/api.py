@@ -75,7 +75,7 @@ def certificate_status(token: str):
 @endpoint("The signed Open Badges 3.0 credential (eddsa-jcs-2022 DataIntegrityProof)", response=CredentialOut,
           errors=(404,), tags=TAGS)
 def certificate_credential(token: str):
-    cert = queries.by_token(get_session(), token)
+    cert = queries.by_token(get_session(), token, with_credential=True)
     if cert is None or not cert.credential:
         raise NotFound("No such certificate.", code="not_found")
     response = Response(cert.credential, mimetype="application/json")

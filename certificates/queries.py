@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, lazyload
 
 from app.auth.models import User
 from certificates.models import (
@@ -28,11 +28,16 @@ PUBLIC_STATES = (CertificateState.ISSUED, CertificateState.SUSPENDED, Certificat
 EXPIRING_DAYS = 90
 
 
-def by_token(session: Session, token: str) -> Certificate | None:
+def by_token(session: Session, token: str, *, with_credential: bool = False) -> Certificate | None:
+    """A public certificate by its token: one query, without the holder's account (public
+    answers read only the certificate's own snapshot) and, unless asked, without the credential."""
     if not token or len(token) > 64:
         return None
+    options = [lazyload(Certificate.user)]
+    if not with_credential:
+        options.append(defer(Certificate.credential))
     return session.scalar(select(Certificate).where(Certificate.token == token,
-                                                    Certificate.state.in_(PUBLIC_STATES)))
+                                                    Certificate.state.in_(PUBLIC_STATES)).options(*options))
 
 
 def by_number_and_name(session: Session, number: str, name: str) -> Certificate | None:

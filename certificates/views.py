@@ -94,7 +94,7 @@ def lookup():
 @bp.get("/certificates/<token>.pdf")
 @allow(PUBLIC)
 def certificate_pdf(token: str):
-    cert = queries.by_token(get_session(), token)
+    cert = queries.by_token(get_session(), token, with_credential=True)
     if cert is None:
         abort(404)
     response = Response(pdf_of(cert), mimetype="application/pdf")
