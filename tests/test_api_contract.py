@@ -17,11 +17,12 @@ from app.demo import load_demo
 from app.membership.models import MemberProfile
 from certificates.models import Certificate, IssuanceJob, StatusList
 from courses.models import Course, Enrollment, Lesson, TrainingClass
+from exams.models import Attempt, ExamSession
 from tests.conftest import bearer
 
 ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": Enrollment, "lesson_id": Lesson,
-              "profile_id": MemberProfile, "token": Certificate.token, "list_id": StatusList,
-              "job_id": IssuanceJob}
+              "profile_id": MemberProfile, "exam_session_id": ExamSession, "attempt_id": Attempt,
+              "token": Certificate.token, "list_id": StatusList, "job_id": IssuanceJob}
 
 
 def test_documented_get_responses_match_their_models(app, db, client):

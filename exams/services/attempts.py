@@ -53,7 +53,7 @@ def _create_attempt(session: Session, booking: ExamBooking, paper: ExamPaper | N
 
 def start_attempt(session: Session, *, actor: User, booking_id: int, now: datetime) -> Attempt:
     """Start (or resume) the attempt of an online session's booking. Raises NotFound, Conflict."""
-    booking = session.scalar(select(ExamBooking).where(ExamBooking.id == booking_id).with_for_update())
+    booking = session.scalar(select(ExamBooking).where(ExamBooking.id == booking_id).with_for_update(of=ExamBooking))
     if booking is None or booking.user_id != actor.id:
         raise NotFound(_("No such booking."))
     exam_session = booking.exam_session
@@ -101,7 +101,7 @@ def open_offline_attempt(session: Session, *, booking: ExamBooking, now: datetim
 
 
 def lock_attempt(session: Session, attempt_id: int) -> Attempt | None:
-    return session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update())
+    return session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt))
 
 
 def _to_original(answer: Answer, question: Question, response) -> list[str]:

@@ -200,7 +200,7 @@ def _promote_waitlist(session: Session, exam_session: ExamSession, now: datetime
     """Give a freed seat to the first waitlisted candidate, if any."""
     waiting = session.scalar(select(ExamBooking).where(
         ExamBooking.exam_session_id == exam_session.id, ExamBooking.status == BookingStatus.WAITLISTED)
-        .order_by(ExamBooking.created_at, ExamBooking.id).limit(1).with_for_update())
+        .order_by(ExamBooking.created_at, ExamBooking.id).limit(1).with_for_update(of=ExamBooking))
     if waiting is None or not take_seat(session, exam_session.id):
         return None
     waiting.seat_no = _next_seat_no(session, exam_session.id)
@@ -221,7 +221,7 @@ def _promote_waitlist(session: Session, exam_session: ExamSession, now: datetime
 
 def cancel_booking(session: Session, *, actor: User, booking_id: int, now: datetime) -> ExamBooking:
     """Cancel before the session's deadline; the seat goes to the waitlist. Raises NotFound, Conflict."""
-    booking = session.scalar(select(ExamBooking).where(ExamBooking.id == booking_id).with_for_update())
+    booking = session.scalar(select(ExamBooking).where(ExamBooking.id == booking_id).with_for_update(of=ExamBooking))
     if booking is None or booking.user_id != actor.id:
         raise NotFound(_("No such booking."))
     if booking.status not in (BookingStatus.BOOKED, BookingStatus.PENDING_PAYMENT, BookingStatus.WAITLISTED):
@@ -252,7 +252,7 @@ def is_proctor(user: User, exam_session: ExamSession) -> bool:
 
 def check_in(session: Session, *, actor: User, ticket_token: str, now: datetime) -> ExamBooking:
     """A proctor scans a ticket's QR on the day. Raises NotFound, Forbidden, Conflict."""
-    booking = session.scalar(select(ExamBooking).where(ExamBooking.ticket_token == ticket_token).with_for_update())
+    booking = session.scalar(select(ExamBooking).where(ExamBooking.ticket_token == ticket_token).with_for_update(of=ExamBooking))
     if booking is None:
         raise NotFound(_("No such admission ticket."))
     exam_session = booking.exam_session

@@ -189,7 +189,7 @@ def grade_answer(session: Session, *, actor: User, answer_id: int, now: datetime
     answer = session.get(Answer, answer_id)
     if answer is None:
         raise NotFound(_("No such answer."))
-    attempt = session.scalar(select(Attempt).where(Attempt.id == answer.attempt_id).with_for_update())
+    attempt = session.scalar(select(Attempt).where(Attempt.id == answer.attempt_id).with_for_update(of=Attempt))
     exam_session = session.get(ExamSession, attempt.exam_session_id)
     if actor.id not in exam_session.staff_ids(StaffRole.EXAMINER) or conflict_of_interest(
             session, examiner_id=actor.id, candidate_id=attempt.user_id):
@@ -264,7 +264,7 @@ def release_results(session: Session, *, actor: User, exam_session_id: int, now:
     ``results_released`` after commit. Raises NotFound, Conflict (grading_pending, already_released)."""
     from exams.services.attempts import submit_attempt
 
-    exam_session = session.scalar(select(ExamSession).where(ExamSession.id == exam_session_id).with_for_update())
+    exam_session = session.scalar(select(ExamSession).where(ExamSession.id == exam_session_id).with_for_update(of=ExamSession))
     if exam_session is None:
         raise NotFound(_("No such exam session."))
     if exam_session.status == SessionStatus.RELEASED:

@@ -98,9 +98,10 @@ def make_session(db, special_ops, union_admin, theory_paper):
     """A session of the special-operations theory (online at an exam point) 7 days after NOW, booking open."""
 
     def make(*, ctype=None, component="theory", mode=SessionMode.ONLINE_CENTER, capacity=30, paper=None,
-             starts_in=timedelta(days=7), minutes=150, **values) -> ExamSession:
+             starts_in=timedelta(days=7), minutes=150, base=None, **values) -> ExamSession:
         ctype = ctype or special_ops
-        starts_at = NOW + starts_in
+        base = base or NOW
+        starts_at = base + starts_in
         if paper is not None:
             paper_id = paper.id
         else:
@@ -109,9 +110,10 @@ def make_session(db, special_ops, union_admin, theory_paper):
                   "paper_id": paper_id,
                   "title": values.pop("title", f"考试场次{next(_n)}"), "venue": "海南省电力学校", "room": "机房一",
                   "starts_at": starts_at, "ends_at": starts_at + timedelta(minutes=minutes),
-                  "booking_opens_at": NOW - timedelta(days=1), "booking_closes_at": starts_at - timedelta(hours=1),
+                  "booking_opens_at": min(base, starts_at) - timedelta(days=1),
+                  "booking_closes_at": starts_at - timedelta(hours=1),
                   "cancel_deadline_at": starts_at - timedelta(days=1), **values}
-        return session_service.schedule_session(db, actor=union_admin, now=NOW, values=values)
+        return session_service.schedule_session(db, actor=union_admin, now=base, values=values)
 
     return make
 
@@ -141,7 +143,8 @@ def sitting(db, make_session, make_candidate, union_admin):
     def make(exam_session=None, candidate=None):
         exam_session = exam_session or make_session()
         candidate = candidate or make_candidate()
-        booking = booking_service.book_exam_seat(db, actor=candidate, exam_session_id=exam_session.id, now=NOW)
+        booking = booking_service.book_exam_seat(db, actor=candidate, exam_session_id=exam_session.id,
+                                                 now=exam_session.booking_opens_at + timedelta(minutes=1))
         booking_service.check_in(db, actor=union_admin, ticket_token=booking.ticket_token,
                                  now=exam_session.starts_at)
         attempt = attempt_service.start_attempt(db, actor=candidate, booking_id=booking.id,

@@ -374,3 +374,16 @@ def _fake_booking(db, exam_session, candidate):
     db.add(booking)
     db.flush()
     return booking
+
+
+def test_appeal_window(db, sitting, union_admin):
+    attempt, candidate, exam_session = sitting()
+    attempt_service.submit_attempt(db, actor=candidate, attempt_id=attempt.id, now=attempt.deadline_at)
+    result = grading.release_results(db, actor=union_admin, exam_session_id=exam_session.id,
+                                     now=exam_session.ends_at)[0]
+    with pytest.raises(Conflict) as err:
+        grading.file_appeal(db, actor=candidate, result_id=result.id, reason="复核",
+                            now=exam_session.ends_at + timedelta(days=8))
+    assert err.value.code == "appeal_closed"
+    with pytest.raises(NotFound):
+        grading.file_appeal(db, actor=union_admin, result_id=result.id, reason="复核", now=exam_session.ends_at)
