@@ -20,12 +20,22 @@ from certificates.credentials import iso, issuer_of
 from certificates.models import Certificate, IssuanceJob
 from certificates.schemas import (
     CertificateStatusOut,
+    CheckIn,
     CredentialOut,
+    DecisionIn,
     JobIn,
     JobOut,
     MyCertificateOut,
     MyCertificatePage,
+    ProposalsOut,
     ReasonIn,
+    RecordIn,
+    RecordList,
+    RecordOut,
+    ReviewIn,
+    ReviewOut,
+    TypeCountList,
+    TypeCountOut,
     VerifyQuery,
 )
 
@@ -205,3 +215,100 @@ def job_status(job_id: int):
 
 def credential_json(cert: Certificate) -> dict:
     return json.loads(cert.credential) if cert.credential else {}
+
+
+def review_out(review) -> dict:
+    return ReviewOut(id=review.id, certificate_id=review.certificate_id, state=review.state,
+                     training_hours=review.training_hours, new_certificate_id=review.new_certificate_id).model_dump()
+
+
+@bp.post("/me/certificates/<int:certificate_id>/review")
+@allow(Role.WORKER)
+@endpoint("Apply for the review (复审) of my certificate with the hours of review training", body=ReviewIn,
+          response=ReviewOut, status=201, errors=(404, 409, 422), tags=TAGS)
+def apply_review(certificate_id: int):
+    data = parse_body(ReviewIn)
+    session = get_session()
+    review = services.apply_for_review(session, actor=current_user, certificate_id=certificate_id,
+                                       training_hours=data.training_hours, note=data.note, now=utcnow())
+    payload = review_out(review)
+    session.commit()
+    return created(payload)
+
+
+@bp.post("/certificate-reviews/<int:review_id>/decision")
+@allow(Role.UNION_ADMIN)
+@endpoint("Decide a review: passed issues a new certificate superseding the old one", body=DecisionIn,
+          response=ReviewOut, errors=(403, 404, 409), tags=TAGS)
+def decide_review(review_id: int):
+    data = parse_body(DecisionIn)
+    session = get_session()
+    review = services.decide_review(session, actor=current_user, review_id=review_id, passed=data.passed,
+                                    note=data.note, issuer=issuer_of(current_app), now=utcnow())
+    payload = review_out(review)
+    session.commit()
+    return jsonify(payload)
+
+
+@bp.post("/classes/<int:class_id>/certificate-proposals")
+@allow(Role.UNION_ADMIN)
+@endpoint("Propose completion certificates for everyone who completed the class", response=ProposalsOut,
+          status=201, errors=(403, 404), tags=TAGS)
+def propose_class(class_id: int):
+    session = get_session()
+    proposed = services.propose_training_certificates(session, class_id=class_id,
+                                                      issuer_name=current_app.config["CERT_ISSUER_NAME"], now=utcnow())
+    session.commit()
+    return created(ProposalsOut(proposed=len(proposed)).model_dump())
+
+
+@bp.get("/certificate-counts")
+@allow(Role.UNION_ADMIN)
+@endpoint("Issued, pending, expiring (90 days), revoked and suspended certificates per type",
+          response=TypeCountList, errors=(403,), tags=TAGS)
+def certificate_counts():
+    rows = queries.counts_per_type(get_session(), now=utcnow())
+    return jsonify({"items": [TypeCountOut(**vars(r)).model_dump() for r in rows]})
+
+
+def record_out(record) -> dict:
+    return RecordOut(id=record.id, name=record.name, number=record.number, issuer=record.issuer,
+                     issued_on=record.issued_on, valid_until=record.valid_until, state=record.state).model_dump(
+        mode="json")
+
+
+@bp.get("/me/recorded-certificates")
+@allow(Role.WORKER)
+@endpoint("Government-issued certificates I recorded (not certificates of the union)", response=RecordList,
+          tags=TAGS)
+def my_recorded():
+    return jsonify({"items": [record_out(r) for r in queries.my_recorded(get_session(), current_user.id)]})
+
+
+@bp.post("/me/recorded-certificates")
+@allow(Role.WORKER)
+@endpoint("Record a government-issued certificate I hold (the scan is uploaded on the page)", body=RecordIn,
+          response=RecordOut, status=201, errors=(422,), tags=TAGS)
+def record_certificate():
+    data = parse_body(RecordIn)
+    session = get_session()
+    record = services.record_government_certificate(
+        session, actor=current_user, name=data.name, number=data.number, issuer=data.issuer, issued_on=data.issued_on,
+        valid_until=data.valid_until, scan_path=None, scan_name=None, now=utcnow())
+    payload = record_out(record)
+    session.commit()
+    return created(payload)
+
+
+@bp.post("/recorded-certificates/<int:record_id>/check")
+@allow(Role.UNION_ADMIN)
+@endpoint("Mark a recorded government certificate as checked (or not confirmed)", body=CheckIn,
+          response=RecordOut, errors=(403, 404, 409), tags=TAGS)
+def check_recorded(record_id: int):
+    data = parse_body(CheckIn)
+    session = get_session()
+    record = services.verify_government_certificate(session, actor=current_user, record_id=record_id,
+                                                    verified=data.verified, note=data.note, now=utcnow())
+    payload = record_out(record)
+    session.commit()
+    return jsonify(payload)

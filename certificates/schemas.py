@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict
 
 from app.api import Schema
@@ -69,3 +71,68 @@ class CredentialOut(BaseModel):
     """A signed JSON-LD document (OpenBadgeCredential, BitstringStatusListCredential, issuer Profile)."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class ReviewIn(Schema):
+    training_hours: int
+    note: str = ""
+
+
+class ReviewOut(BaseModel):
+    id: int
+    certificate_id: int
+    state: str
+    training_hours: int
+    new_certificate_id: int | None = None
+
+
+class DecisionIn(Schema):
+    passed: bool
+    note: str = ""
+
+
+class ProposalsOut(BaseModel):
+    proposed: int
+
+
+class TypeCountOut(BaseModel):
+    title: str
+    level: str
+    type_code: str
+    issued: int
+    pending: int
+    expiring: int
+    revoked: int
+    suspended: int
+
+
+class TypeCountList(BaseModel):
+    items: list[TypeCountOut]
+
+
+class RecordIn(Schema):
+    name: str
+    number: str
+    issuer: str
+    issued_on: date
+    valid_until: date | None = None
+
+
+class RecordOut(BaseModel):
+    id: int
+    name: str
+    number: str
+    issuer: str
+    issued_on: date
+    valid_until: date | None
+    state: str
+    ours: bool = False
+
+
+class RecordList(BaseModel):
+    items: list[RecordOut]
+
+
+class CheckIn(Schema):
+    verified: bool
+    note: str = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (
@@ -120,7 +121,10 @@ def my_certificates():
     certs = queries.my_certificates(session, current_user.id)
     reviews = queries.pending_reviews_of(session, [c.id for c in certs])
     issuer = issuer_of(current_app)
-    return render_template("certificates/my_certificates.html", certs=certs, reviews=reviews, now=utcnow(),
+    now = utcnow()
+    # The review form appears when the reminders start (60 days before the due date).
+    return render_template("certificates/my_certificates.html", certs=certs, reviews=reviews, now=now,
+                           review_opens=now + timedelta(days=services.REVIEW_REMINDER_DAYS),
                            recorded=queries.my_recorded(session, current_user.id), page_url=issuer.page_url,
                            review_form=ReviewForm(), record_form=RecordForm())
 
