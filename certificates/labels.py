@@ -12,7 +12,7 @@ register("certificate_status", {
 register("certificate_kind", {"training": _l("Training completion"), "appraisal": _l("Skill appraisal"),
                               "honour": _l("Honour")})
 register("certificate_event", {
-    "proposed": _l("Proposed"), "issued": _l("Issued"), "declined": _l("Declined"), "revoked": _l("Revoked"),
+    "proposed": _l("Proposal made"), "issued": _l("Issued"), "declined": _l("Declined"), "revoked": _l("Revoked"),
     "suspended": _l("Suspended"), "reinstated": _l("Reinstated"), "review_applied": _l("Review applied for"),
     "superseded": _l("Superseded"),
 })

@@ -345,7 +345,8 @@ def run_issuance_batch(session: Session, *, job_id: int, issuer: Issuer, now: da
         raise NotFound(_("No such job."))
     if job.state in (JobState.DONE, JobState.FAILED):
         return False
-    job.state = JobState.RUNNING
+    # The job row is written only after the batch holds the status-list locks (else two
+    # workers could each hold one of the two rows and wait for the other).
     certs = session.scalars(select(Certificate).where(_scope_filter(job.scope)).order_by(Certificate.id)
                             .limit(batch).with_for_update(of=Certificate, skip_locked=True)).all()
     if certs:

@@ -199,3 +199,19 @@ def test_services_never_let_a_worker_revoke(db, make_certificate, make_user):
     with pytest.raises(Forbidden):
         services.revoke_certificate(db, actor=make_user(Role.WORKER), certificate_id=cert.id, reason="x", now=NOW)
     assert db.get(Certificate, cert.id).state == CertificateState.ISSUED
+
+
+def test_the_union_issues_and_declines_one_by_one_on_the_page(db, client, propose, union_admin):
+    first, second = propose(), propose()
+    sign_in(client, union_admin)
+    page = client.get(f"/union/certificates/{first.id}").get_data(as_text=True)
+    assert 'data-test="issue"' in page
+    post_form(client, f"/union/certificates/{first.id}/issue")
+    post_form(client, f"/union/certificates/{second.id}/decline", {"reason": "成绩有误，待复核"})
+    db.refresh(first)
+    db.refresh(second)
+    assert first.state == CertificateState.ISSUED and first.issued_by_id == union_admin.id
+    assert second.state == CertificateState.DECLINED
+    assert client.get(f"/v/{second.token}").status_code == 404
+    history = client.get(f"/union/certificates/{first.id}").get_data(as_text=True)
+    assert union_admin.name in history
