@@ -38,6 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import catalog as common  # noqa: E402 - the catalog bench's server/wrk helpers
 
 PG_DB = "bench_certificates"
+# Ports of its own: the catalog bench (8301/8302) may be running beside it on a shared machine.
+common.APP_PORT, common.BASE_PORT = 8311, 8312
 
 
 def load(url: str, n: int) -> None:
