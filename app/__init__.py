@@ -18,7 +18,7 @@ class ChineseJSON(DefaultJSONProvider):
 
 
 # The domains this platform runs, in dependency order: the one place ``app/`` names them.
-DOMAINS: tuple[str, ...] = ("courses", "exams", "certificates")
+DOMAINS: tuple[str, ...] = ("courses", "instructors", "exams", "certificates")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -294,6 +294,7 @@ def get_attempt(attempt_id: int):
 def save_answers(attempt_id: int):
     data = parse_body(AnswersIn)
     session = get_session()
+    session.commit()   # end the read-only transaction of sign-in: the save's starts with its lock (SQLite)
     now = utcnow()
     try:
         result = attempt_service.save_answers(session, actor=current_user, attempt_id=attempt_id,
@@ -313,6 +314,7 @@ def save_answers(attempt_id: int):
           tags=("exams",))
 def submit(attempt_id: int):
     session = get_session()
+    session.commit()   # end the read-only transaction of sign-in: the submit's starts with its lock (SQLite)
     now = utcnow()
     attempt = attempt_service.submit_attempt(session, actor=current_user, attempt_id=attempt_id, now=now)
     session.commit()

@@ -101,6 +101,17 @@ def open_offline_attempt(session: Session, *, booking: ExamBooking, now: datetim
 
 
 def lock_attempt(session: Session, attempt_id: int) -> Attempt | None:
+    """The attempt, locked for this transaction: saves and the submit of one attempt run one at a time.
+
+    PostgreSQL: a row lock. SQLite has no row locks and fails a transaction that read before
+    another writer committed and then writes (a stale snapshot): the lock there is a first,
+    empty write, taken before anything is read (the edges end their read-only transaction first).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Attempt).where(Attempt.id == attempt_id).values(seed=Attempt.seed)
+                        .execution_options(synchronize_session=False))
+        return session.scalar(select(Attempt).where(Attempt.id == attempt_id)
+                              .execution_options(populate_existing=True))
     return session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt))
 
 

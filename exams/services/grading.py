@@ -13,11 +13,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from app.access import Role
-from app.auth.models import RoleGrant, User
+from app.auth.models import User
 from app.db import after_commit
 from app.errors import Conflict, Invalid, NotFound
-from app.membership.models import MemberProfile
-from courses.models import Enrollment, EnrollmentStatus, TrainingClass, course_instructors
 from exams.models import (
     Answer,
     Appeal,
@@ -34,39 +32,14 @@ from exams.models import (
     StaffRole,
 )
 from exams.services.common import add_months, log
-
-TRAINED_STATUSES = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.COMPLETED)
-
+from instructors.queries.examiners import conflict_map, conflicts_between
 
 # --- independence --------------------------------------------------------------------------------
 
-def conflict_of_interest(session: Session, *, examiner_id: int, candidate_id: int) -> str | None:
-    """Why ``examiner_id`` may not mark ``candidate_id``'s work (trained them, or a colleague), or None."""
-    if examiner_id == candidate_id:
-        return "self"
-    taught = select(TrainingClass.id).where(
-        (TrainingClass.instructor_id == examiner_id)
-        | TrainingClass.course_id.in_(select(course_instructors.c.course_id)
-                                      .where(course_instructors.c.user_id == examiner_id)))
-    trained = session.scalar(select(exists().where(Enrollment.user_id == candidate_id,
-                                                   Enrollment.status.in_(TRAINED_STATUSES),
-                                                   Enrollment.class_id.in_(taught))))
-    if trained:
-        return "trained"
-    examiner_orgs = set(session.scalars(select(RoleGrant.organization_id).where(
-        RoleGrant.user_id == examiner_id, RoleGrant.organization_id.is_not(None))))
-    if examiner_orgs:
-        shared = session.scalar(select(exists().where(RoleGrant.user_id == candidate_id,
-                                                      RoleGrant.organization_id.in_(examiner_orgs))))
-        if shared:
-            return "colleague"
-        from app.auth.models import Organization
-
-        names = set(session.scalars(select(Organization.name).where(Organization.id.in_(examiner_orgs))))
-        employer = session.scalar(select(MemberProfile.employer_name).where(MemberProfile.user_id == candidate_id))
-        if employer and employer in names:
-            return "colleague"
-    return None
+def conflict_of_interest(session: Session, *, examiner_id: int, candidate_id: int) -> list[str]:
+    """Why ``examiner_id`` may not mark ``candidate_id``'s work (trained them, same employer, a declared
+    relation, themselves): the instructor pool's rules, empty when independent."""
+    return conflicts_between(session, examiner_user_id=examiner_id, candidate_user_id=candidate_id)
 
 
 # --- what an answer still needs ----------------------------------------------------------------------
@@ -150,17 +123,14 @@ def grading_queue(session: Session, *, examiner: User, exam_session_id: int | No
     appeals = _open_appeals(session, {attempt.id for _a, attempt in rows})
     exam_sessions = {s.id: s for s in session.scalars(select(ExamSession).where(
         ExamSession.id.in_({attempt.exam_session_id for _a, attempt in rows})))}
-    conflicts: dict[int, str | None] = {}
+    conflicts = conflict_map(session, [examiner.id], {attempt.user_id for _a, attempt in rows})
     items = []
     for answer, attempt in rows:
         exam_session = exam_sessions[attempt.exam_session_id]
         need = need_of(answer, grades.get(answer.id, []), exam_session, appeals.get(attempt.id))
         if need is None or examiner.id in need.excluded:
             continue
-        if attempt.user_id not in conflicts:
-            conflicts[attempt.user_id] = conflict_of_interest(session, examiner_id=examiner.id,
-                                                              candidate_id=attempt.user_id)
-        if conflicts[attempt.user_id]:
+        if conflicts.get((examiner.id, attempt.user_id)):
             continue
         items.append(QueueItem(answer, attempt.anon_code, exam_session, need.round))
     return items

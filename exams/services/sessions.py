@@ -20,6 +20,8 @@ from exams.models import (
     StaffRole,
 )
 from exams.services.common import log
+from instructors.models import BookingPurpose
+from instructors.services.booking import release_time, reserve_time
 
 DEFAULT_STAFFING = {
     "theory": {"min_proctors": 2, "min_examiners": 2, "odd_examiners": False},
@@ -107,6 +109,10 @@ def assign_staff(session: Session, *, actor: User, exam_session_id: int, user_id
         raise Invalid(_("Only instructors can examine."), field="user_id")
     if user_id in exam_session.staff_ids(role):
         raise Conflict(_("Already assigned."), code="already_assigned")
+    # The pool's calendar: a person busy teaching or at another session at that time is refused
+    # (Conflict instructor_busy); both roles at one session share one booking.
+    reserve_time(session, user_id=user_id, starts_at=exam_session.starts_at, ends_at=exam_session.ends_at,
+                 purpose=BookingPurpose.EXAM_SESSION, reference_id=exam_session.id, now=now)
     staff = SessionStaff(user_id=user_id, role=role, assigned_at=now)
     exam_session.staff.append(staff)
     session.flush()
@@ -125,6 +131,8 @@ def remove_staff(session: Session, *, actor: User, exam_session_id: int, user_id
         raise NotFound(_("Not assigned."))
     exam_session.staff.remove(staff)
     session.flush()
+    if user_id not in {s.user_id for s in exam_session.staff}:
+        release_time(session, user_id=user_id, purpose=BookingPurpose.EXAM_SESSION, reference_id=exam_session.id)
     log(session, action="staff_removed", actor=actor, now=now, exam_session_id=exam_session_id, user_id=user_id,
         role=role)
 
@@ -137,6 +145,8 @@ def cancel_session(session: Session, *, actor: User, exam_session_id: int, now: 
     if exam_session.status != SessionStatus.SCHEDULED or now >= exam_session.starts_at:
         raise Conflict(_("Only a session that has not started can be cancelled."), code="session_started")
     exam_session.status = SessionStatus.CANCELLED
+    for user_id in {s.user_id for s in exam_session.staff}:
+        release_time(session, user_id=user_id, purpose=BookingPurpose.EXAM_SESSION, reference_id=exam_session.id)
     log(session, action="session_cancelled", actor=actor, now=now, exam_session_id=exam_session_id)
     session.flush()
     return exam_session

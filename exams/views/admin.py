@@ -42,6 +42,8 @@ from exams.services import booking as booking_service
 from exams.services import sessions as session_service
 from exams.services import types as type_service
 from exams.views import bp
+from instructors.models import BookingPurpose
+from instructors.queries.examiners import rank_examiners
 
 KINDS = ("theory", "practical", "panel")
 
@@ -294,7 +296,12 @@ def admin_session(exam_session_id: int):
         ComponentResult.exam_session_id == exam_session_id))}
     staff_form = StaffForm()
     staff_form.user_id.choices = _staff_choices(session)
-    return render_template("exams/admin_session.html", s=exam_session, bookings=bookings, attempts=attempts,
+    suggestions = rank_examiners(
+        session, certificate_type_code=exam_session.certificate_type.code, level=exam_session.certificate_type.level
+        or None, starts_at=exam_session.starts_at, ends_at=exam_session.ends_at,
+        candidate_user_ids=[b.user_id for b in bookings], now=utcnow(),
+        exclude_booking=(BookingPurpose.EXAM_SESSION, exam_session.id))[:10]
+    return render_template("exams/admin_session.html", suggestions=suggestions, s=exam_session, bookings=bookings, attempts=attempts,
                            results=results, stats=queries.session_stats(session, [exam_session_id])[exam_session_id],
                            problems=session_service.staffing_problems(exam_session), staff_form=staff_form,
                            allowance_form=AllowanceForm(), form=ButtonForm(), now=utcnow(),

@@ -70,7 +70,7 @@ def submit(attempt_id: int):
 
     def finish(session):
         now = utcnow()
-        found = session.get(Attempt, attempt_id)
+        found = attempt_service.lock_attempt(session, attempt_id)   # first, before any read (SQLite)
         if found is not None and found.user_id == current_user.id and found.status == AttemptStatus.IN_PROGRESS \
                 and now < found.deadline_at:
             answers = _form_answers(session, attempt_id)
@@ -79,6 +79,7 @@ def submit(attempt_id: int):
                                              now=now)
         return attempt_service.submit_attempt(session, actor=current_user, attempt_id=attempt_id, now=now)
 
+    get_session().commit()   # end the read-only transaction of sign-in: the submit's starts with its lock
     if perform(finish).ok:
         flash(_("Your exam is submitted."))
     return redirect(url_for("exams.attempt", attempt_id=attempt_id))

@@ -1,7 +1,7 @@
 """exams: certificate types, bank, papers, sessions, bookings, attempts, grading
 
 Revision ID: exams
-Revises: 0002
+Revises: instructors
 Create Date: 2026-11-29 23:43:04.871282
 """
 from alembic import op
@@ -10,7 +10,7 @@ import app.db
 
 
 revision = 'exams'
-down_revision = '0002'
+down_revision = 'instructors'
 branch_labels = None
 depends_on = None
 

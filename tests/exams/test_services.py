@@ -286,8 +286,9 @@ def test_examiner_independence(db, sitting, make_examiner, make_class, make_org,
     answer = db.scalar(select(Answer).where(Answer.attempt_id == attempt.id, Answer.needs_grading.is_(True)))
     with pytest.raises(NotFound):
         grading.grade_answer(db, actor=trainer, answer_id=answer.id, score=5, now=NOW)
-    assert grading.conflict_of_interest(db, examiner_id=trainer.id, candidate_id=candidate.id) == "trained"
-    assert grading.conflict_of_interest(db, examiner_id=colleague.id, candidate_id=candidate.id) == "colleague"
+    assert "trained" in grading.conflict_of_interest(db, examiner_id=trainer.id, candidate_id=candidate.id)[0]
+    assert "same employer" in grading.conflict_of_interest(db, examiner_id=colleague.id, candidate_id=candidate.id)[0]
+    assert grading.conflict_of_interest(db, examiner_id=make_examiner().id, candidate_id=candidate.id) == []
 
 
 def test_practical_panel_after_theory_and_appeal(db, special_ops, sitting, make_examiner, make_session,
@@ -387,3 +388,24 @@ def test_appeal_window(db, sitting, union_admin):
     assert err.value.code == "appeal_closed"
     with pytest.raises(NotFound):
         grading.file_appeal(db, actor=union_admin, result_id=result.id, reason="复核", now=exam_session.ends_at)
+
+
+def test_staff_assignment_books_the_pool_calendar(db, make_session, make_examiner, union_admin):
+    one = make_session()
+    overlapping = make_session(starts_in=timedelta(days=7, minutes=30))
+    examiner = make_examiner()
+    session_service.assign_staff(db, actor=union_admin, exam_session_id=one.id, user_id=examiner.id,
+                                 role="examiner", now=NOW)
+    session_service.assign_staff(db, actor=union_admin, exam_session_id=one.id, user_id=examiner.id,
+                                 role="proctor", now=NOW)   # both roles at one session: one booking
+    with pytest.raises(Conflict) as err:
+        session_service.assign_staff(db, actor=union_admin, exam_session_id=overlapping.id, user_id=examiner.id,
+                                     role="examiner", now=NOW)
+    assert err.value.code == "instructor_busy"
+    session_service.remove_staff(db, actor=union_admin, exam_session_id=one.id, user_id=examiner.id,
+                                 role="examiner", now=NOW)
+    session_service.remove_staff(db, actor=union_admin, exam_session_id=one.id, user_id=examiner.id,
+                                 role="proctor", now=NOW)
+    session_service.assign_staff(db, actor=union_admin, exam_session_id=overlapping.id, user_id=examiner.id,
+                                 role="examiner", now=NOW)
+    assert session_service.staffing_problems(overlapping)
