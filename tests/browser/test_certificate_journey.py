@@ -91,3 +91,37 @@ def test_issue_download_verify_revoke(new_page, live_server, live_app, browser):
     entry = next(e for e in credential["credentialStatus"] if e["statusPurpose"] == "revocation")
     listing = site_manager.request.get(entry["statusListCredential"]).json()
     assert bit_at(decode_bitstring(listing["credentialSubject"]["encodedList"]), int(entry["statusListIndex"]))
+
+
+def test_job_page_follows_progress(new_page, live_server, live_app):
+    """The job page polls: a job queued before the page opens shows done once a worker ran it."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from certificates.credentials import issuer_of
+
+    tag = uuid.uuid4().hex[:6].upper()
+    with live_app.app_context():
+        session = get_session()
+        worker = session.scalar(select(User).where(User.phone == "+86" + WORKER))
+        admin_user = session.scalar(select(User).where(User.phone == "+86" + UNION_ADMIN))
+        services.propose(session, services.Proposal(
+            user_id=worker.id, source_key=f"journey-job:{tag}", kind=CertificateKind.TRAINING,
+            title=f"安全生产培训结业证书{tag}"), issuer_name="海南省总工会", now=utcnow())
+        job = services.start_issuance_job(session, actor=admin_user, scope="all", now=utcnow())
+        session.commit()
+        job_id = job.id
+
+    admin = new_page()
+    sign_in(admin, live_server, UNION_ADMIN)
+    admin.goto(f"{live_server}/union/certificates/jobs/{job_id}")
+    expect(admin.locator("[data-test='job-state']")).to_have_text("排队中")
+    admin.shot("job-queued")
+    with live_app.app_context():   # what the Celery worker does, batch by batch
+        session = get_session()
+        while services.run_issuance_batch(session, job_id=job_id, issuer=issuer_of(live_app), now=utcnow()):
+            session.commit()
+        session.commit()
+    expect(admin.locator("[data-test='job-state']")).to_have_text("已完成")
+    expect(admin.locator("[data-test='job-done']")).not_to_have_text("0")
+    admin.shot("job-polled-done")
