@@ -262,6 +262,19 @@ def propose_class(class_id: int):
     return created(ProposalsOut(proposed=len(proposed)).model_dump())
 
 
+@bp.post("/exam-sessions/<int:exam_session_id>/certificate-proposals")
+@allow(Role.UNION_ADMIN)
+@endpoint("Propose certificates for everyone who meets the type's rules after a released session "
+          "(issued at once for auto-issue types); idempotent", response=ProposalsOut, status=201,
+          errors=(403, 404), tags=TAGS)
+def propose_session(exam_session_id: int):
+    session = get_session()
+    proposed = services.propose_from_exam_session(session, exam_session_id=exam_session_id,
+                                                  issuer=issuer_of(current_app), now=utcnow())
+    session.commit()
+    return created(ProposalsOut(proposed=len(proposed)).model_dump())
+
+
 @bp.get("/certificate-counts")
 @allow(Role.UNION_ADMIN)
 @endpoint("Issued, pending, expiring (90 days), revoked and suspended certificates per type",

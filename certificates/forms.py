@@ -23,6 +23,10 @@ class ProposeClassForm(FlaskForm):
     class_id = IntegerField(_l("Class number"), validators=[DataRequired(), NumberRange(min=1)])
 
 
+class ProposeSessionForm(FlaskForm):
+    exam_session_id = IntegerField(_l("Exam session number"), validators=[DataRequired(), NumberRange(min=1)])
+
+
 class ReviewForm(FlaskForm):
     training_hours = IntegerField(_l("Hours of review training completed"),
                                   validators=[DataRequired(), NumberRange(min=0, max=1000)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from flask import current_app
 
@@ -9,6 +11,8 @@ from app.db import get_session, utcnow
 from certificates import services
 from certificates.credentials import issuer_of
 from certificates.models import IssuanceJob, JobState
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="certificates.run_issuance_job", ignore_result=True)
@@ -72,4 +76,7 @@ def on_results_released(exam_session_id: int, **_kwargs) -> None:
     """``exams.signals.results_released`` receiver (sent after the release has committed)."""
     from app.celery import enqueue
 
-    enqueue(propose_from_exam_session, exam_session_id)
+    try:
+        enqueue(propose_from_exam_session, exam_session_id)
+    except Exception:   # the release has committed: never fail it; the union can propose for the session
+        log.exception("certificates for exam session %s could not be proposed", exam_session_id)

@@ -35,6 +35,7 @@ from certificates.forms import (
     ActionForm,
     DecisionForm,
     ProposeClassForm,
+    ProposeSessionForm,
     ReasonForm,
     RecordForm,
     ReviewForm,
@@ -206,7 +207,8 @@ def admin_overview():
         groups=queries.proposal_groups(session), proposals=queries.proposals(session, limit=50),
         jobs=queries.recent_jobs(session), found=queries.search_issued(session, q=q, limit=50), q=q,
         reviews=queries.reviews_to_decide(session), recorded=queries.recorded_to_check(session), now=utcnow(),
-        form=ActionForm(), propose_form=ProposeClassForm(), decision_form=DecisionForm())
+        form=ActionForm(), propose_form=ProposeClassForm(), session_form=ProposeSessionForm(),
+        decision_form=DecisionForm())
 
 
 @bp.get("/union/certificates/<int:certificate_id>")
@@ -281,6 +283,21 @@ def propose_class():
         name = current_app.config["CERT_ISSUER_NAME"]
         ok, proposed = perform(lambda session: services.propose_training_certificates(
             session, class_id=form.class_id.data, issuer_name=name, now=utcnow()))
+        if ok:
+            flash(_("%(n)d certificates proposed.", n=len(proposed)), "success")
+    return redirect(url_for("certificates.admin_overview"))
+
+
+@bp.post("/union/certificates/propose-session")
+@allow(Role.UNION_ADMIN)
+def propose_session():
+    """Propose (or, for auto-issue types, issue) for every eligible candidate of a released session —
+    what the results_released signal does, on demand (idempotent)."""
+    form = ProposeSessionForm()
+    if form.validate_on_submit():
+        issuer = issuer_of(current_app)
+        ok, proposed = perform(lambda session: services.propose_from_exam_session(
+            session, exam_session_id=form.exam_session_id.data, issuer=issuer, now=utcnow()))
         if ok:
             flash(_("%(n)d certificates proposed.", n=len(proposed)), "success")
     return redirect(url_for("certificates.admin_overview"))
@@ -361,7 +378,7 @@ def export_xlsx():
     now = utcnow()
     book = Workbook(write_only=True)
     counts = book.create_sheet(_("Per type"))
-    counts.append([_("Certificate"), _("Level"), _("Issued"), _("Pending"), _("Expiring"), _("Revoked"),
+    counts.append([_("Certificate"), _("Level"), _("Issued"), _("Pending approval"), _("Expiring"), _("Revoked"),
                    _("Suspended")])
     for row in queries.counts_per_type(get_session(), now=now):
         counts.append([row.title, row.level, row.issued, row.pending, row.expiring, row.revoked, row.suspended])

@@ -84,3 +84,22 @@ def test_a_type_without_auto_issue_waits_for_the_union(db, make_session, make_me
         pass
     assert {c.state for c in proposed} == {CertificateState.ISSUED} and job.done == 2
     assert NOW < later
+
+
+def test_the_union_can_propose_for_a_session_on_demand(db, client, make_session, make_member, special_ops,
+                                                       union_admin):
+    from tests.conftest import bearer
+
+    special_ops.auto_issue = False
+    theory = make_session()
+    practical = make_session(component="practical", starts_in=timedelta(days=14), paper=None)
+    user = make_member()
+    at = utcnow() - timedelta(hours=1)
+    released(db, theory, user, passed=True, score=90, at=at)
+    released(db, practical, user, passed=True, score=90, at=at)
+    url = f"/api/v1/exam-sessions/{practical.id}/certificate-proposals"
+    assert client.post(url, headers=bearer(user)).status_code == 403
+    assert client.post(url, headers=bearer(union_admin)).json == {"proposed": 1}
+    assert client.post(url, headers=bearer(union_admin)).json == {"proposed": 0}
+    assert client.post("/api/v1/exam-sessions/999999/certificate-proposals",
+                       headers=bearer(union_admin)).status_code == 404
