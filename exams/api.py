@@ -37,6 +37,8 @@ from exams.schemas import (
     GradeOut,
     GradingQueueOut,
     ImportReportOut,
+    QuestionIn,
+    QuestionOut,
     ReleaseOut,
     ResultPage,
     SavedOut,
@@ -186,6 +188,22 @@ def release(exam_session_id: int):
     results = grading.release_results(session, actor=current_user, exam_session_id=exam_session_id, now=utcnow())
     session.commit()
     return jsonify({"exam_session_id": exam_session_id, "released": len(results)})
+
+
+@bp.post("/certificate-types/<int:type_id>/questions")
+@allow(Role.UNION_ADMIN)
+@endpoint("Add one question to a type's bank (union admins)", body=QuestionIn, response=QuestionOut, status=201,
+          errors=(404,), tags=("exams",))
+def create_question(type_id: int):
+    data = parse_body(QuestionIn)
+    session = get_session()
+    values = data.model_dump()
+    values["rubric"] = [dict(r) for r in values["rubric"]]
+    q = bank.create_question(session, actor=current_user, type_id=type_id, values=values, now=utcnow())
+    session.commit()
+    return created({"id": q.id, "kind": q.kind, "stem": q.stem, "options": q.options, "answer": q.answer,
+                    "rubric": q.rubric, "explanation": q.explanation, "difficulty": q.difficulty,
+                    "knowledge_point": q.knowledge_point, "image": q.image})
 
 
 @bp.post("/certificate-types/<int:type_id>/questions/import")

@@ -20,6 +20,8 @@ register("attempt_status", {"in_progress": _l("In progress"), "submitted": _l("S
                             "graded": _l("Graded")})
 register("session_status", {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled"),
                             "released": _l("Results released")})
+register("grading_round", {"first": _l("first marking"), "second": _l("second marking"),
+                           "third": _l("third examiner"), "panel": _l("panel"), "appeal": _l("appeal re-marking")})
 register("next_step", {"book_next": _l("Book the next exam"), "retake": _l("Book a retake"),
                        "retrain": _l("Retrain before booking again"), "done": _l("All exams passed")})
 

@@ -11,6 +11,7 @@ from exams.models import (
     Appeal,
     Attempt,
     BookingStatus,
+    CertificateComponent,
     CertificateType,
     CertificateTypeCourse,
     ComponentResult,
@@ -111,14 +112,15 @@ def session_stats(session: Session, exam_session_ids: list[int]) -> dict[int, di
 def pass_rates_by_type(session: Session) -> list[dict]:
     """Per certificate type and component: sat, passed, pass rate (for the chart)."""
     rows = session.execute(
-        select(CertificateType.name_zh, ComponentResult.component_id, func.count(),
+        select(CertificateType.name_zh, CertificateComponent.kind, func.count(),
                func.sum(case((ComponentResult.passed.is_(True), 1), else_=0)))
         .join(CertificateType, CertificateType.id == ComponentResult.certificate_type_id)
+        .join(CertificateComponent, CertificateComponent.id == ComponentResult.component_id)
         .where(ComponentResult.absent.is_(False))
-        .group_by(CertificateType.name_zh, ComponentResult.component_id)
-        .order_by(CertificateType.name_zh, ComponentResult.component_id)).all()
-    return [{"type": name, "component_id": cid, "sat": sat, "passed": passed or 0,
-             "pass_rate": round(100 * (passed or 0) / sat) if sat else 0} for name, cid, sat, passed in rows]
+        .group_by(CertificateType.name_zh, CertificateComponent.kind, CertificateComponent.position)
+        .order_by(CertificateType.name_zh, CertificateComponent.position)).all()
+    return [{"type": name, "component": kind, "sat": sat, "passed": passed or 0,
+             "pass_rate": round(100 * (passed or 0) / sat) if sat else 0} for name, kind, sat, passed in rows]
 
 
 def count_upcoming(session: Session, user, now: datetime) -> int:

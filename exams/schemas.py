@@ -265,3 +265,34 @@ class ImportReportOut(BaseModel):
     added: int
     rejected: int
     rows: list[dict]
+
+
+class RubricItemIn(Schema):
+    item: str = Field(min_length=1, max_length=200)
+    points: int = Field(gt=0, le=1000)
+
+
+class QuestionIn(Schema):
+    kind: str = Field(description="single | multiple | true_false | fill | short | practical")
+    stem: str = Field(min_length=1, max_length=5000)
+    options: list[str] = Field(default_factory=list, max_length=6)
+    answer: list[str] = Field(default_factory=list, max_length=10,
+                              description="letters; T/F; accepted answers per blank joined by |; reference text")
+    rubric: list[RubricItemIn] = Field(default_factory=list, max_length=20)
+    explanation: str = Field("", max_length=5000)
+    difficulty: int = Field(2, ge=1, le=3)
+    knowledge_point: str = Field("", max_length=100)
+    image: str | None = Field(None, max_length=255)
+
+
+class QuestionOut(BaseModel):
+    id: int
+    kind: str
+    stem: str
+    options: list[str]
+    answer: list[str]
+    rubric: list[dict]
+    explanation: str
+    difficulty: int
+    knowledge_point: str
+    image: str | None = None

@@ -22,6 +22,15 @@ from exams.ticket_pdf import ticket_qr_svg
 from exams.views import bp
 
 
+@bp.app_context_processor
+def _course_certificates():
+    def certificate_types_for_course(course_id: int) -> list[CertificateType]:
+        """The certificate types whose exams require this course (for the course page)."""
+        return [t for t in queries.types_for_course(get_session(), course_id) if t.is_active]
+
+    return {"certificate_types_for_course": certificate_types_for_course}
+
+
 @bp.get("/exams")
 @allow(PUBLIC)
 def sessions():

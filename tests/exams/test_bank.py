@@ -139,3 +139,23 @@ def test_demo_loads_the_electrician_exams(app, db):
     assert {"第一期电工培训班·低压电工作业理论考试", "第一期电工培训班·低压电工作业实操考试"} <= titles
     assert db.scalar(select(func.count()).select_from(ExamSession)) == 2
     assert db.scalar(select(func.count()).select_from(ExamPaper)) == 2
+
+
+def test_create_question_api(client, db, special_ops, union_admin, make_user):
+    from app.access import Role
+    from tests.conftest import bearer
+
+    url = f"/api/v1/certificate-types/{special_ops.id}/questions"
+    body = {"kind": "multiple", "stem": "保证安全的技术措施包括（ ）。", "options": ["停电", "验电", "工作票"],
+            "answer": ["A", "B"], "knowledge_point": "安全用电基础", "explanation": "工作票属于组织措施。"}
+    response = client.post(url, json=body, headers=bearer(union_admin))
+    assert response.status_code == 201 and response.json["answer"] == ["A", "B"]
+    bad = client.post(url, json={**body, "answer": ["A"]}, headers=bearer(union_admin))
+    assert (bad.status_code, bad.json["error"]["field"]) == (422, "answer")
+    assert client.post(url, json={**body, "nonsense": 1}, headers=bearer(union_admin)).status_code == 422
+    task = {"kind": "practical", "stem": "电动机正反转控制线路接线", "rubric": [{"item": "主电路", "points": 50},
+                                                                               {"item": "控制电路", "points": 50}]}
+    assert client.post(url, json=task, headers=bearer(union_admin)).json["rubric"][1]["points"] == 50
+    assert client.post(url, json=body, headers=bearer(make_user(Role.WORKER))).status_code == 403
+    assert client.post("/api/v1/certificate-types/987654/questions", json=body,
+                       headers=bearer(union_admin)).status_code == 404

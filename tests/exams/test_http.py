@@ -160,7 +160,7 @@ def test_ticket_page_pdf_and_proctor_check_in(client, db, live, make_candidate, 
     booking = booking_service.book_exam_seat(db, actor=candidate, exam_session_id=live.id, now=utcnow())
     sign_in(client, candidate)
     page = client.get(f"/exams/bookings/{booking.id}/ticket").get_data(as_text=True)
-    assert "准考证" in page and "<svg" in page and live.room in page
+    assert "Admission ticket" in page and "<svg" in page and live.room in page
     pdf = client.get(f"/exams/bookings/{booking.id}/ticket.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
     other = client.application.test_client()
@@ -249,3 +249,13 @@ def test_examiner_and_admin_pages(client, db, running, make_examiner, union_admi
     for path in ("/exams/admin/types", "/exams/grading", f"/exams/check-in/{booking.ticket_token}"):
         assert worker_client.get(path).status_code == 403, path
     assert csrf_token(admin, "/exams/admin/types")
+
+
+def test_course_page_links_its_certificate_type(client, db, special_ops, make_course, union_admin):
+    from exams.services import types as type_service
+
+    course = make_course(title="低压电工作业培训")
+    type_service.set_required_courses(db, actor=union_admin, type_id=special_ops.id, course_ids=[course.id])
+    page = client.get(f"/courses/{course.id}").get_data(as_text=True)
+    assert f"/exams/types/{special_ops.id}" in page and special_ops.name_zh in page
+    assert client.get(f"/exams/types/{special_ops.id}").status_code == 200

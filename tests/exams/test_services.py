@@ -409,3 +409,47 @@ def test_staff_assignment_books_the_pool_calendar(db, make_session, make_examine
     session_service.assign_staff(db, actor=union_admin, exam_session_id=overlapping.id, user_id=examiner.id,
                                  role="examiner", now=NOW)
     assert session_service.staffing_problems(overlapping)
+
+
+def test_reminders_go_once_the_day_before(db, make_session, make_candidate):
+    from app.auth.models import OutboxMessage
+    from exams.services import jobs
+
+    exam_session = make_session()
+    candidate = make_candidate()
+    booking_service.book_exam_seat(db, actor=candidate, exam_session_id=exam_session.id, now=NOW)
+    assert jobs.send_reminders(db, now=exam_session.starts_at - timedelta(hours=30)) == 0
+    day_before = exam_session.starts_at - timedelta(hours=20)
+    assert jobs.send_reminders(db, now=day_before) == 1
+    assert jobs.send_reminders(db, now=day_before + timedelta(hours=1)) == 0
+    message = db.scalar(select(OutboxMessage).where(OutboxMessage.recipient == candidate.contact))
+    assert exam_session.title in message.body and "seat 1" in message.body
+
+
+def test_exam_fee_goes_through_the_one_checkout(db, special_ops, make_session, make_candidate):
+    from app.payments import services as payments
+    from app.payments.models import Payment
+
+    special_ops.exam_fee = 12000
+    exam_session = make_session()
+    candidate = make_candidate()
+    booking = booking_service.book_exam_seat(db, actor=candidate, exam_session_id=exam_session.id, now=NOW)
+    assert (booking.status, booking.seat_no, booking.amount_due) == (BookingStatus.PENDING_PAYMENT, 1, 12000)
+    payment = db.scalar(select(Payment).where(Payment.purpose == "exam_fee", Payment.reference_id == booking.id))
+    assert (payment.amount, payment.payer_id, payment.status) == (12000, candidate.id, "pending")
+    payments.apply_payment_succeeded(db, payment_id=payment.id, now=NOW)
+    db.refresh(booking)
+    assert booking.status == BookingStatus.BOOKED
+
+
+def test_session_list_has_no_n_plus_one(db, make_session, client):
+    from tests.conftest import count_queries
+
+    make_session()
+    with count_queries(db) as few:
+        client.get("/api/v1/exam-sessions")
+    for days in range(8, 14):
+        make_session(starts_in=timedelta(days=days))
+    with count_queries(db) as many:
+        assert client.get("/api/v1/exam-sessions").json["total"] == 7
+    assert len(many) == len(few)
