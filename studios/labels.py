@@ -19,7 +19,7 @@ register("service_kind", {"technical_service": _l("Technical service"), "skills_
                           "farming_guidance": _l("Farming-technology guidance"),
                           "demonstration_teaching": _l("Demonstration teaching")})
 register("requester_kind", {"enterprise": _l("Enterprise"), "village": _l("Village"), "school": _l("School")})
-register("help_status", {"open": _l("Open"), "in_progress": _l("In progress"), "completed": _l("Completed"),
+register("help_status", {"open": _l("Open for answers"), "in_progress": _l("In progress"), "completed": _l("Completed"),
                          "cancelled": _l("Cancelled")})
 register("proposal_status", {"submitted": _l("Proposed"), "accepted": _l("Accepted"), "declined": _l("Not taken up"),
                              "delivered": _l("Work reported done"), "completed": _l("Completed")})

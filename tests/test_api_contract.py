@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.access import Role
 from app.demo import load_demo
 from app.membership.models import MemberProfile
+from certificates.models import Certificate, IssuanceJob, StatusList
 from courses.models import Course, Enrollment, Lesson, TrainingClass
 from exams.models import Attempt, ExamSession
 from instructors.models import InstructorProfile
@@ -28,7 +29,8 @@ from tests.conftest import bearer
 ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": Enrollment, "lesson_id": Lesson,
               "profile_id": MemberProfile, "user_id": InstructorProfile.user_id, "demand_id": TrainingDemand,
               "order_id": Order, "upload_id": RosterUpload, "studio_id": Studio, "apprenticeship_id": Apprenticeship,
-              "request_id": HelpRequest, "exam_session_id": ExamSession, "attempt_id": Attempt}
+              "request_id": HelpRequest, "exam_session_id": ExamSession, "attempt_id": Attempt,
+              "token": Certificate.token, "list_id": StatusList, "job_id": IssuanceJob}
 
 
 def openapi_path(rule) -> str:

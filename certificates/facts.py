@@ -1,0 +1,43 @@
+"""Facts the certificates domain publishes for records/ (``certificates.DOMAIN.facts``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certificates import queries
+from certificates.models import Certificate, GovernmentCertificate
+
+
+def _ours(c: Certificate, now: datetime) -> dict:
+    return {"number": c.number, "token": c.token, "type": c.title, "level": c.level,
+            "status": c.status_at(now).value, "valid_from": c.valid_from, "valid_until": c.valid_until,
+            "issuer": c.issuer_name, "ours": True}
+
+
+def _recorded(r: GovernmentCertificate) -> dict:
+    return {"number": r.number, "token": None, "type": r.name, "level": "", "status": r.state.value,
+            "valid_from": r.issued_on, "valid_until": r.valid_until, "issuer": r.issuer, "ours": False}
+
+
+def certificates_of_member(session: Session, user_id: int, *, now: datetime) -> list[dict]:
+    """The member's certificates — ours (issued by the union) and recorded government ones."""
+    return ([_ours(c, now) for c in queries.my_certificates(session, user_id)]
+            + [_recorded(r) for r in queries.my_recorded(session, user_id)])
+
+
+def certificates_of_many(session: Session, user_ids: list[int], *, now: datetime) -> dict[int, list[dict]]:
+    """``certificates`` for many members at once, in two statements (lists of people: no N+1)."""
+    found: dict[int, list[dict]] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return found
+    for c in session.scalars(select(Certificate).where(Certificate.user_id.in_(user_ids),
+                                                       Certificate.state.in_(queries.PUBLIC_STATES))
+                             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())):
+        found[c.user_id].append(_ours(c, now))
+    for r in session.scalars(select(GovernmentCertificate).where(GovernmentCertificate.user_id.in_(user_ids))
+                             .order_by(GovernmentCertificate.issued_on.desc())):
+        found[r.user_id].append(_recorded(r))
+    return found
