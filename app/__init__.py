@@ -18,7 +18,7 @@ class ChineseJSON(DefaultJSONProvider):
 
 
 # The domains this platform runs, in dependency order: the one place ``app/`` names them.
-DOMAINS: tuple[str, ...] = ("courses",)
+DOMAINS: tuple[str, ...] = ("courses", "records")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

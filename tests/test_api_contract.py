@@ -16,10 +16,11 @@ from app.access import Role
 from app.demo import load_demo
 from app.membership.models import MemberProfile
 from courses.models import Course, Enrollment, Lesson, TrainingClass
+from records.models import TalentProfile
 from tests.conftest import bearer
 
 ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": Enrollment, "lesson_id": Lesson,
-              "profile_id": MemberProfile}
+              "profile_id": MemberProfile, "talent_id": TalentProfile}
 
 
 def test_documented_get_responses_match_their_models(app, db, client):
