@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import Role, allow
 from app.api import created, endpoint, page_of, parse_body, parse_query
-from app.db import get_session, utcnow
+from app.celery import enqueue
+from app.db import after_commit, get_session, utcnow
 from app.errors import DomainError
 from records import credential
 from records.pdf import render_record_pdf
@@ -224,10 +226,13 @@ def dashboard():
     args = parse_query(DashboardQuery)
     session = get_session()
     default = dash.Period.year_of(utcnow().astimezone(SHANGHAI).date())
-    period = dash.Period(date.fromisoformat(args.from_ + "-01") if args.from_ else default.start,
-                         date.fromisoformat(args.to + "-01") if args.to else default.end)
+    try:
+        period = dash.Period(date.fromisoformat(args.from_ + "-01") if args.from_ else default.start,
+                             date.fromisoformat(args.to + "-01") if args.to else default.end)
+    except ValueError:
+        raise DomainError(_("Give months as YYYY-MM."), code="invalid", field="from", status=422) from None
     if period.end < period.start:
-        raise DomainError("The period ends before it starts.", code="invalid", field="to", status=422)
+        raise DomainError(_("The period ends before it starts."), code="invalid", field="to", status=422)
     totals = dash.totals(session, period)
     rebuild = dash.last_rebuild(session)
     return jsonify(DashboardOut(
@@ -243,7 +248,9 @@ def dashboard():
 @allow(Role.UNION_ADMIN)
 @endpoint("Recalculate the summary tables now (also done by a periodic job)", status=202, tags=TAGS)
 def rebuild():
-    rebuild_stats.delay()
+    session = get_session()
+    after_commit(session, lambda: enqueue(rebuild_stats))   # the job runs after this transaction
+    session.commit()
     return jsonify({"status": "queued"}), 202
 
 

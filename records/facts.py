@@ -18,7 +18,7 @@ from app.i18n import SHANGHAI
 
 # The per-member facts a record is built from, and the aggregate facts of the dashboard.
 MEMBER_FACTS = ("training", "exam_results", "certificates", "order_training", "studio_roles", "apprenticeships",
-                "teaching")
+                "teaching", "honours")
 STAT_FACTS = ("stats_training", "stats_exams", "stats_certificates", "stats_orders", "stats_studios")
 
 

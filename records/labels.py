@@ -12,7 +12,7 @@ register("record_kind", {
 register("status", {
     "passed": _l("Passed"), "failed": _l("Failed"), "valid": _l("Valid"), "suspended": _l("Suspended"),
     "revoked": _l("Revoked"), "active": _l("Active"), "ended": _l("Ended"), "accepted": _l("Accepted"),
-    "declined": _l("Declined"), "withdrawn": _l("Withdrawn"),
+    "declined": _l("Declined"), "withdrawn": _l("Withdrawn"), "absent": _l("Absent"),
 })
 register("honour_kind", {
     "model_worker": _l("Model worker"), "craftsman": _l("Craftsman"), "may_day_medal": _l("May Day Labour Medal"),

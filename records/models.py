@@ -62,7 +62,7 @@ class TalentProfile(Base):
     """
 
     __tablename__ = "talent_profiles"
-    __table_args__ = (Index("ix_talent_profiles_listed", "is_listed", "city"),)
+    __table_args__ = (Index("ix_talent_profiles_listed", "is_listed", "shown_city"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
@@ -75,7 +75,10 @@ class TalentProfile(Base):
     city: Mapped[str] = mapped_column(String(50), default="")
     years_experience: Mapped[int | None]
     card: Mapped[dict] = mapped_column(JSON, default=dict)
-    search_text: Mapped[str] = mapped_column(String(2000), default="")
+    search_text: Mapped[str] = mapped_column(String(2000), default="")    # "|trade|certificate type|..."
+    certificate_text: Mapped[str] = mapped_column(String(2000), default="")   # "|certificate type|..."
+    level_text: Mapped[str] = mapped_column(String(500), default="")          # "|level|..."
+    shown_city: Mapped[str] = mapped_column(String(50), default="")
     consented_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]

@@ -21,6 +21,7 @@ from app.labels import label
 from records.queries.record import Record
 
 FONT = "STSong-Light"
+SEP = "，"   # the CID font has no middle dot
 
 
 def _font() -> str:
@@ -40,7 +41,7 @@ def render_record_pdf(record: Record, *, verify_url: str, printed_at: datetime) 
     qr.seek(0)
     head = Table([[
         [Paragraph(_("Training record"), title), Spacer(1, 4),
-         Paragraph(f"{record.name}" + (f" · {_('Member no.')} {record.member_no}" if record.member_no else ""), body),
+         Paragraph(f"{record.name}" + (f"{SEP}{_('Member no.')} {record.member_no}" if record.member_no else ""), body),
          Paragraph(record.union_name or "", body),
          Paragraph(_("Printed %(time)s", time=local_time(printed_at)), small)],
         Image(qr, width=32 * mm, height=32 * mm)]], colWidths=[140 * mm, 36 * mm])
@@ -53,12 +54,13 @@ def render_record_pdf(record: Record, *, verify_url: str, printed_at: datetime) 
                    colWidths=[44 * mm] * 4)
     totals.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.lightgrey),
                                 ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.lightgrey)]))
-    rows = [[Paragraph(_("Date"), body), Paragraph(_("Kind"), body), Paragraph(_("What"), body),
+    rows = [[Paragraph(_("Date"), body), Paragraph(_("Type of entry"), body), Paragraph(_("What"), body),
              Paragraph(_("Status"), body)]]
     for e in record.entries:
         if e.only_member:
             continue
-        what = e.title + (f" · {e.subtitle}" if e.subtitle else "")
+        subtitle = label(e.subtitle, "honour_kind") if e.kind == "honour" else label(e.subtitle, "component")
+        what = e.title + (f"{SEP}{subtitle}" if e.subtitle else "")
         extra = []
         if e.details.get("hours"):
             extra.append(_("%(n)s hours", n=e.details["hours"]))
@@ -69,7 +71,7 @@ def render_record_pdf(record: Record, *, verify_url: str, printed_at: datetime) 
             if e.details.get("number"):
                 extra.append(str(e.details["number"]))
         rows.append([Paragraph(e.on.isoformat() if e.on else "", body), Paragraph(label(e.kind, "record_kind"), body),
-                     Paragraph(what + ("<br/><font size=7.5 color=grey>" + " · ".join(extra) + "</font>"
+                     Paragraph(what + ("<br/><font size=7.5 color=grey>" + SEP.join(extra) + "</font>"
                                        if extra else ""), body),
                      Paragraph(label(e.status), body)])
     table = Table(rows, colWidths=[22 * mm, 24 * mm, 110 * mm, 20 * mm], repeatRows=1)

@@ -23,7 +23,8 @@ from sqlalchemy import or_, select
 
 from app.access import PUBLIC, Role, allow
 from app.auth.models import User
-from app.db import get_session, utcnow
+from app.celery import enqueue
+from app.db import after_commit, get_session, utcnow
 from app.errors import Invalid
 from app.forms import perform, submit
 from app.i18n import SHANGHAI
@@ -261,7 +262,9 @@ def dashboard_xlsx(table: str):
 @bp.post("/records/dashboard/rebuild")
 @allow(Role.UNION_ADMIN)
 def dashboard_rebuild():
-    rebuild_stats.delay()
+    session = get_session()
+    after_commit(session, lambda: enqueue(rebuild_stats))   # the job runs after this transaction
+    session.commit()
     flash(_("The figures are being recalculated."), "success")
     return redirect(url_for("records.dashboard"))
 

@@ -2,7 +2,7 @@
 
 Revision ID: records
 Revises: 0002
-Create Date: 2026-11-29 23:48:12.891233
+Create Date: 2026-11-29 23:54:33.710532
 """
 from alembic import op
 import sqlalchemy as sa
@@ -109,6 +109,9 @@ def upgrade() -> None:
     sa.Column('years_experience', sa.Integer(), nullable=True),
     sa.Column('card', sa.JSON(), nullable=False),
     sa.Column('search_text', sa.String(length=2000), nullable=False),
+    sa.Column('certificate_text', sa.String(length=2000), nullable=False),
+    sa.Column('level_text', sa.String(length=500), nullable=False),
+    sa.Column('shown_city', sa.String(length=50), nullable=False),
     sa.Column('consented_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('withdrawn_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', app.db.UTCDateTime(timezone=True), nullable=False),
@@ -117,7 +120,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('user_id', name=op.f('uq_talent_profiles_user_id'))
     )
     with op.batch_alter_table('talent_profiles', schema=None) as batch_op:
-        batch_op.create_index('ix_talent_profiles_listed', ['is_listed', 'city'], unique=False)
+        batch_op.create_index('ix_talent_profiles_listed', ['is_listed', 'shown_city'], unique=False)
 
     op.create_table('talent_access_log',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -132,9 +132,11 @@ def _exam_entries(rows: list, *, for_member: bool) -> list[Entry]:
             continue
         entries.append(Entry(
             kind="exam", on=as_date(get(r, "released_at") or get(r, "sat_at")),
-            title=_str(get(r, "certificate_type")), subtitle=_str(get(r, "component")),
-            status="passed" if passed else "failed", only_member=not passed,
-            details={"score": get(r, "score"), "sat_at": get(r, "sat_at"), "valid_until": get(r, "valid_until")}))
+            title=_str(get(r, "certificate_type_name") or get(r, "certificate_type")),
+            subtitle=_str(get(r, "component")),
+            status="passed" if passed else ("absent" if get(r, "absent") else "failed"), only_member=not passed,
+            details={"score": get(r, "score"), "max_score": get(r, "max_score"), "sat_at": get(r, "sat_at"),
+                     "valid_until": get(r, "valid_until")}))
     return entries
 
 
@@ -166,23 +168,25 @@ def _order_entries(rows: list) -> list[Entry]:
 def _studio_entries(roles: list, apprenticeships: list) -> list[Entry]:
     entries = [Entry(kind="studio", on=as_date(get(r, "since")), title=_str(get(r, "studio")),
                      subtitle=_str(get(r, "role")), status="ended" if get(r, "until") else "active",
-                     details={"since": get(r, "since"), "until": get(r, "until")})
+                     details={"since": get(r, "since"), "until": get(r, "until"), "level": get(r, "level")})
                for r in roles]
     for a in apprenticeships:
         entries.append(Entry(
-            kind="apprenticeship", on=as_date(get(a, "since") or get(a, "started_on")),
+            kind="apprenticeship", on=as_date(get(a, "since") or get(a, "starts_on") or get(a, "started_on")),
             title=_str(get(a, "studio") or get(a, "title")),
             subtitle=_str(get(a, "master") or get(a, "apprentice") or get(a, "role")),
             status=_str(get(a, "status")) or "active",
             details={k: _plain(v) for k, v in (a.items() if isinstance(a, dict) else ())
-                     if k in ("role", "master", "apprentice", "trade", "since", "until", "started_on", "ended_on")}))
+                     if k in ("role", "master", "apprentice", "trade", "since", "until", "starts_on", "ends_on",
+                              "final_result")}))
     return entries
 
 
 def _teaching_entries(rows: list) -> list[Entry]:
     return [Entry(kind="teaching", on=as_date(get(r, "since") or get(r, "starts_on")),
                   title=_str(get(r, "title") or get(r, "course") or get(r, "subject")),
-                  subtitle=_str(get(r, "role") or get(r, "provider")), status=_str(get(r, "status")),
+                  subtitle=_str(get(r, "class") or get(r, "role") or get(r, "provider")),
+                  status=_str(get(r, "status")) or ("ended" if get(r, "finished") else "active"),
                   details={k: _plain(v) for k, v in (r.items() if isinstance(r, dict) else ())
                            if isinstance(v, str | int | float | date | datetime)})
             for r in rows]
@@ -193,9 +197,18 @@ def list_honours(session: Session, user_id: int) -> list[Honour]:
                                 .order_by(Honour.awarded_on.desc(), Honour.id.desc())))
 
 
-def _honour_entries(honours: list[Honour]) -> list[Entry]:
-    return [Entry(kind="honour", on=h.awarded_on, title=h.title, subtitle=str(h.kind), status="verified",
-                  source=h.awarded_by, details={"honour_kind": str(h.kind), "honour_id": h.id}) for h in honours]
+def _honour_entries(honours: list[Honour], published: list) -> list[Entry]:
+    """Honours entered here by union admins, and verified honours another domain publishes
+    (studios: ``{kind, title, level, year, awarded_by, verified_at}``)."""
+    entries = [Entry(kind="honour", on=h.awarded_on, title=h.title, subtitle=str(h.kind), status="verified",
+                     source=h.awarded_by, details={"honour_kind": str(h.kind), "honour_id": h.id}) for h in honours]
+    for h in published:
+        year = get(h, "year")
+        on = as_date(get(h, "awarded_on")) or (date(int(year), 1, 1) if year else as_date(get(h, "verified_at")))
+        entries.append(Entry(kind="honour", on=on, title=_str(get(h, "title")), subtitle=_str(get(h, "kind")),
+                             status="verified", source=_str(get(h, "awarded_by")),
+                             details={"honour_kind": _str(get(h, "kind")), "level": get(h, "level"), "year": year}))
+    return entries
 
 
 # --- the record -----------------------------------------------------------------------------
@@ -235,7 +248,7 @@ def build_record(session: Session, user: User, *, now: datetime, for_member: boo
     entries += _studio_entries(gather(session, "studio_roles", uid, now=now),
                                gather(session, "apprenticeships", uid, now=now))
     entries += _teaching_entries(gather(session, "teaching", uid, now=now))
-    entries += _honour_entries(list_honours(session, uid))
+    entries += _honour_entries(list_honours(session, uid), gather(session, "honours", uid, now=now))
     entries.sort(key=lambda e: (e.on or date.min, e.kind, e.title), reverse=True)
     profile = session.scalar(select(MemberProfile).where(MemberProfile.user_id == uid))
     verified = profile is not None and profile.is_verified

@@ -37,7 +37,12 @@ def rebuild_stats(session: Session, *, now: datetime) -> StatRebuild:
     cells: dict[tuple, int] = defaultdict(int)
     for name in STAT_FACTS:
         for publish in publishers(name):
-            for row in publish(session, now=now):
+            rows = publish(session, now=now)
+            if not isinstance(rows, list | tuple):   # a snapshot of another shape (not monthly rows)
+                continue
+            for row in rows:
+                if not isinstance(row, dict) or "metric" not in row or "month" not in row:
+                    continue
                 value = int(row.get("value") or 0)
                 if not value:
                     continue

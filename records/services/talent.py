@@ -52,14 +52,14 @@ def shown_fields(profile: TalentProfile) -> list[str]:
 def build_card(session: Session, profile: TalentProfile, user: User, *, now: datetime) -> None:
     """Rebuild what enterprises may see of the member from the member's choices and record."""
     card: dict = {}
-    tokens: list[str] = []
+    skills: list[str] = []
+    certificates: list[dict] = []
     if profile.show_trades:
         card["trades"] = list(profile.trades or [])
-        tokens += [f"trade:{t}" for t in card["trades"]]
+        skills += card["trades"]
     if profile.show_certificates:
         record = build_record(session, user, now=now, for_member=False)
         today = now.date()
-        certificates = []
         for e in record.entries:
             if e.kind != "certificate" or e.status != "valid":
                 continue
@@ -69,15 +69,20 @@ def build_card(session: Session, profile: TalentProfile, user: User, *, now: dat
             certificates.append({"type": e.title, "level": e.subtitle, "ours": bool(e.ours),
                                  "valid_until": str(until)[:10] if until else None})
         card["certificates"] = certificates
-        tokens += [f"cert:{c['type']}" for c in certificates] + [f"level:{c['level']}" for c in certificates
-                                                                 if c["level"]]
+        skills += [c["type"] for c in certificates]
     if profile.show_city and profile.city:
         card["city"] = profile.city
-        tokens.append(f"city:{profile.city}")
     if profile.show_experience and profile.years_experience is not None:
         card["years_experience"] = profile.years_experience
     profile.card = card
-    profile.search_text = ("|" + "|".join(tokens) + "|").lower()[:2000]
+    profile.search_text = _joined(skills, 2000)
+    profile.certificate_text = _joined([c["type"] for c in certificates], 2000)
+    profile.level_text = _joined([c["level"] for c in certificates if c["level"]], 500)
+    profile.shown_city = card.get("city", "")
+
+
+def _joined(values: list[str], limit: int) -> str:
+    return ("|" + "|".join(v.replace("|", " ") for v in values) + "|").lower()[:limit] if values else ""
 
 
 @dataclass
@@ -139,7 +144,8 @@ def set_pool_choice(session: Session, *, actor: User, choice: PoolChoice, now: d
 def _withdraw(session: Session, profile: TalentProfile, actor: User, now: datetime) -> TalentProfile:
     """Leave the pool at once: the card is emptied and open contact requests are closed."""
     profile.is_listed = False
-    profile.card, profile.search_text = {}, ""
+    profile.card, profile.search_text, profile.certificate_text, profile.level_text = {}, "", "", ""
+    profile.shown_city = ""
     profile.withdrawn_at = profile.updated_at = now
     session.execute(update(ContactRequest).where(ContactRequest.profile_id == profile.id,
                                                  ContactRequest.status == ContactStatus.PENDING)
@@ -200,11 +206,11 @@ def search_pool(session: Session, *, actor: User, query: TalentQuery, now: datet
         # a skill is a trade the member lists or the type of a certificate the member shows
         conditions.append(TalentProfile.search_text.like(_like(query.skill)))
     if query.certificate_type:
-        conditions.append(TalentProfile.search_text.like("%|cert:" + _like(query.certificate_type)[1:]))
+        conditions.append(TalentProfile.certificate_text.like(_like(query.certificate_type)))
     if query.level:
-        conditions.append(TalentProfile.search_text.like("%|level:" + _like(query.level)[1:]))
+        conditions.append(TalentProfile.level_text.like(_like(query.level)))
     if query.city:
-        conditions.append(TalentProfile.search_text.like("%|city:" + _like(query.city)[1:]))
+        conditions.append(TalentProfile.shown_city == query.city.strip())
     where = and_(*conditions)
     total = session.scalar(select(func.count(TalentProfile.id)).where(where)) or 0
     profiles = list(session.scalars(select(TalentProfile).where(where)

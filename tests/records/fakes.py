@@ -35,10 +35,17 @@ order_training = _member_fact("order_training")
 studio_roles = _member_fact("studio_roles")
 apprenticeships = _member_fact("apprenticeships")
 teaching = _member_fact("teaching")
+honours = _member_fact("honours")
+
+
+def stats_studios(session, *, now):
+    """Studios publishes a snapshot dict, not monthly rows: the rebuild must skip it."""
+    return {"named": 3, "named_per_level": {"city": 3}, "apprenticeships_active": 2}
+
 stats_exams = _stats_fact("stats_exams")
 stats_certificates = _stats_fact("stats_certificates")
 
 DOMAIN = Domain(name="fakes", facts={
     name: f"tests.records.fakes:{name}"
     for name in ("exam_results", "certificates", "order_training", "studio_roles", "apprenticeships", "teaching",
-                 "stats_exams", "stats_certificates")})
+                 "honours", "stats_exams", "stats_certificates", "stats_studios")})

@@ -170,3 +170,29 @@ def test_honours_page_enters_an_honour(app, db, make_member, make_user):
                                                     "awarded_by": "海南省总工会", "awarded_on": "2025-05-01"})
     assert answer.status_code == 302
     assert "海南工匠" in client.get(answer.location).get_data(as_text=True)
+
+
+def test_the_real_shapes_of_exams_studios_and_instructors_fit(db, make_member, facts, now):
+    """Shapes as the exams, studios and instructors branches publish them."""
+    member = make_member()
+    facts[("exam_results", member.id)] = [
+        {"result_id": 1, "certificate_type": "LV-ELEC", "certificate_type_id": 1, "certificate_type_name": "低压电工作业",
+         "component": "theory", "component_id": 1, "score": 90, "max_score": 100, "passed": True, "absent": False,
+         "sat_at": now - timedelta(days=9), "released_at": now - timedelta(days=8), "valid_until": None,
+         "exam_session_id": 3}]
+    facts[("honours", member.id)] = [{"kind": "craftsman", "title": "海南工匠", "level": "province", "year": 2025,
+                                      "awarded_by": "海南省总工会", "verified_at": now}]
+    facts[("apprenticeships", member.id)] = [
+        {"studio": "符永劳模创新工作室", "role": "apprentice", "master": "符永", "apprentice": member.name,
+         "starts_on": date(2025, 9, 1), "ends_on": date(2026, 8, 31), "goals": "高压带电作业", "status": "active",
+         "final_result": None, "assessed_at": None}]
+    facts[("teaching", member.id)] = [{"class_id": 5, "course": "触电急救", "class": "第二期", "starts_on": date(2026, 5, 1),
+                                       "ends_on": date(2026, 5, 3), "hours": 8, "learners": 20, "completed": 18,
+                                       "rating": 4.8, "finished": True}]
+    record = build_record(db, member, now=now)
+    by_kind = {e.kind: e for e in record.entries}
+    assert by_kind["exam"].title == "低压电工作业" and by_kind["exam"].details["max_score"] == 100
+    assert by_kind["honour"].title == "海南工匠" and by_kind["honour"].on == date(2025, 1, 1)
+    assert by_kind["apprenticeship"].on == date(2025, 9, 1) and by_kind["apprenticeship"].subtitle == "符永"
+    assert (by_kind["teaching"].title, by_kind["teaching"].subtitle, by_kind["teaching"].status) == (
+        "触电急救", "第二期", "ended")
