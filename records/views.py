@@ -122,11 +122,16 @@ def my_pool():
     form = PoolForm(obj=profile) if request.method == "GET" and profile else PoolForm()
     if request.method == "GET" and profile:
         form.trades.data = "，".join(profile.trades or [])
-    if form.validate_on_submit():
+    chosen_now = [f for f in talent_services.FIELDS if getattr(form, "show_" + f).data]
+    shown = [f for f in request.form.get("consent_fields", "").split(",") if f]
+    if request.method == "POST" and form.validate() and shown != chosen_now:
+        # the consent recorded must be the text the member read: ask again with the new text
+        form.agree.errors = [_("Your choices changed the text above: read it and agree again.")]
+    elif form.validate_on_submit():
         choice = talent_services.PoolChoice(
             listed=True, show_trades=form.show_trades.data, show_certificates=form.show_certificates.data,
             show_city=form.show_city.data, show_experience=form.show_experience.data,
-            trades=tuple(t for t in form.trades.data.replace("，", ",").replace("、", ",").split(",")),
+            trades=tuple((form.trades.data or "").replace("，", ",").replace("、", ",").split(",")),
             city=form.city.data or "", years_experience=form.years_experience.data,
             consent_version=request.form.get("consent_version"))
         outcome = submit(form, lambda s: talent_services.set_pool_choice(s, actor=current_user, choice=choice,
@@ -134,15 +139,20 @@ def my_pool():
         if outcome.ok:
             flash(_("You are in the talent pool. Enterprises see only what you chose."), "success")
             return redirect(url_for("records.my_pool"))
-    chosen = [f for f in talent_services.FIELDS if getattr(form, "show_" + f).data] if request.method == "POST" \
-        else (talent_services.shown_fields(profile) if profile and profile.is_listed else ["trades", "certificates"])
+    chosen = chosen_now if request.method == "POST" else (
+        talent_services.shown_fields(profile) if profile and profile.is_listed else ["trades", "certificates"])
     listed = profile is not None and profile.is_listed
     return render_template(
         "records/my_pool.html", form=form, profile=profile, listed=listed, action_form=ActionForm(),
-        wording=talent_services.consent_wording(chosen), version=talent_services.CONSENT_VERSION,
-        wordings={f: talent_services.consent_wording([f]) for f in talent_services.FIELDS},
+        wording=talent_services.consent_wording(chosen), chosen=chosen, version=talent_services.CONSENT_VERSION,
+        wordings={",".join(c): talent_services.consent_wording(c) for c in _combinations(talent_services.FIELDS)},
         visitors=talent_queries.list_visitors(session, profile.id) if profile else [],
         requests=talent_queries.list_member_requests(session, profile.id) if profile else [])
+
+
+def _combinations(fields: tuple[str, ...]) -> list[list[str]]:
+    """Every subset of the fields, in their order (the consent text of each, for the page's script)."""
+    return [[f for i, f in enumerate(fields) if mask & (1 << i)] for mask in range(1 << len(fields))]
 
 
 @bp.post("/records/talent-pool/withdraw")

@@ -152,7 +152,8 @@ def test_pool_pages_journey(app, db, make_member, enterprise, facts):
     page = worker.get("/records/talent-pool").get_data(as_text=True)
     assert "Join the talent pool" in page and "ID number" in page
     joined = post_form(worker, "/records/talent-pool", {"show_trades": "y", "trades": "低压电工，配电", "show_certificates": "y",
-                                                        "agree": "y", "consent_version": CONSENT_VERSION})
+                                                        "agree": "y", "consent_version": CONSENT_VERSION,
+                                                        "consent_fields": "trades,certificates"})
     assert joined.status_code == 302
     boss = app.test_client()
     sign_in(boss, enterprise)
@@ -235,3 +236,22 @@ def test_set_pool_choice_refuses_a_stale_consent(db, make_member, now):
 
     with pytest.raises(Invalid):
         set_pool_choice(db, actor=make_member(), choice=PoolChoice(listed=True, consent_version="2020-1"), now=now)
+
+
+def test_changed_choices_ask_for_consent_to_the_new_text(app, db, make_member):
+    """The consent recorded is the text the member read: a form whose choices differ from the
+    text shown is sent back with the new text."""
+    member = make_member()
+    client = app.test_client()
+    sign_in(client, member)
+    page = post_form(client, "/records/talent-pool", {"show_trades": "y", "show_city": "y", "city": "海口",
+                                                      "agree": "y", "consent_version": CONSENT_VERSION,
+                                                      "consent_fields": "trades,certificates"})
+    assert page.status_code == 200 and "read it and agree again" in page.get_data(as_text=True)
+    assert db.query(ConsentRecord).filter_by(user_id=member.id).count() == 0
+    done = post_form(client, "/records/talent-pool", {"show_trades": "y", "show_city": "y", "city": "海口",
+                                                      "agree": "y", "consent_version": CONSENT_VERSION,
+                                                      "consent_fields": "trades,city"})
+    assert done.status_code == 302
+    [consent] = db.query(ConsentRecord).filter_by(user_id=member.id).all()
+    assert consent.shown_fields == ["trades", "city"] and "city" in consent.wording
