@@ -159,17 +159,20 @@ class Target(Base):
 
 
 class StatCell(Base):
-    """The dashboard's summary table: one metric of one month for one combination of
-    breakdowns. Rebuilt by a job from the aggregate facts the domains publish."""
+    """The dashboard's summary table: one metric of one month, either in total
+    (``dimension`` empty) or for one value of one breakdown (``dimension`` names the column
+    that holds the value). Rebuilt by a job from the aggregate facts the domains publish;
+    a view sums at most (months × values of one breakdown) cells."""
 
     __tablename__ = "record_stats"
     __table_args__ = (
-        Index("ix_record_stats_metric_month", "metric", "month"),
+        Index("ix_record_stats_lookup", "dimension", "metric", "month"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(Date)
     metric: Mapped[str] = mapped_column(String(32))
+    dimension: Mapped[str] = mapped_column(String(16), default="")
     industry: Mapped[str] = mapped_column(String(50), default="")
     city: Mapped[str] = mapped_column(String(50), default="")
     union_name: Mapped[str] = mapped_column(String(200), default="")

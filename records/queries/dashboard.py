@@ -32,14 +32,16 @@ def pass_rate(values: dict[str, int]) -> float | None:
 
 def totals(session: Session, period: Period) -> dict[str, int]:
     rows = session.execute(select(StatCell.metric, func.sum(StatCell.value))
-                           .where(StatCell.month.between(period.start, period.end)).group_by(StatCell.metric))
+                           .where(StatCell.dimension == "", StatCell.month.between(period.start, period.end))
+                           .group_by(StatCell.metric))
     return {metric: int(value or 0) for metric, value in rows}
 
 
 def monthly(session: Session, period: Period, metric: str) -> list[tuple[date, int]]:
     """The metric per month of the period (months without data are 0)."""
     rows = dict(session.execute(select(StatCell.month, func.sum(StatCell.value))
-                                .where(StatCell.metric == metric, StatCell.month.between(period.start, period.end))
+                                .where(StatCell.dimension == "", StatCell.metric == metric,
+                                       StatCell.month.between(period.start, period.end))
                                 .group_by(StatCell.month)).all())
     months, day = [], period.start
     while day <= period.end:
@@ -64,7 +66,7 @@ def breakdown(session: Session, period: Period, dimension: str, *, limit: int = 
         raise ValueError(dimension)
     column = getattr(StatCell, dimension)
     rows = session.execute(select(column, StatCell.metric, func.sum(StatCell.value))
-                           .where(StatCell.month.between(period.start, period.end))
+                           .where(StatCell.dimension == dimension, StatCell.month.between(period.start, period.end))
                            .group_by(column, StatCell.metric))
     table: dict[str, dict[str, int]] = defaultdict(dict)
     for key, metric, value in rows:
@@ -88,7 +90,7 @@ def list_targets(session: Session) -> list[TargetProgress]:
     out = []
     for target in session.scalars(select(Target).order_by(Target.ends_on.desc(), Target.id)):
         stmt = select(func.sum(StatCell.value)).where(
-            StatCell.metric == target.metric,
+            StatCell.dimension == target.dimension, StatCell.metric == target.metric,
             StatCell.month.between(target.starts_on.replace(day=1), target.ends_on))
         if target.dimension:
             stmt = stmt.where(getattr(StatCell, target.dimension) == target.value)

@@ -3,7 +3,8 @@
 An aggregate publisher is ``fn(session, *, now) -> iterable of dicts`` with ``month`` (a
 date: the first day of a month, Asia/Shanghai), ``metric``, ``value`` and any of the
 breakdowns ``industry``, ``city``, ``union_name``, ``enterprise``, ``provider``, ``kind``
-(course title, certificate or exam type). Metrics in use: ``enrolled``, ``trained``
+(course title, certificate or exam type). A row counts toward the total and toward each
+breakdown it names; rows without a breakdown value count toward the total only. Metrics in use: ``enrolled``, ``trained``
 (completions), ``hours``, ``subsidy`` (fen), ``exams_sat``, ``exams_passed``,
 ``certificates_issued``, ``orders_trained``.
 """
@@ -21,6 +22,7 @@ from records.facts import STAT_FACTS, publishers
 from records.models import StatCell, StatRebuild
 
 DIMENSIONS = ("industry", "city", "union_name", "enterprise", "provider", "kind")
+WIDTH = {"industry": 50, "city": 50, "union_name": 200, "enterprise": 200, "provider": 200, "kind": 200}
 
 
 def _month(value) -> date:
@@ -46,13 +48,14 @@ def rebuild_stats(session: Session, *, now: datetime) -> StatRebuild:
                 value = int(row.get("value") or 0)
                 if not value:
                     continue
-                key = (_month(row["month"]), str(row["metric"]),
-                       *(str(row.get(d) or "")[:200 if d in ("union_name", "enterprise", "provider", "kind") else 50]
-                         for d in DIMENSIONS))
-                cells[key] += value
+                month, metric = _month(row["month"]), str(row["metric"])
+                cells[(month, metric, "", "")] += value          # the total
+                for d in DIMENSIONS:                              # and each breakdown the row carries
+                    if d in row:
+                        cells[(month, metric, d, str(row[d] or "")[:WIDTH[d]])] += value
     session.execute(delete(StatCell))
-    rows = [{"month": k[0], "metric": k[1], **dict(zip(DIMENSIONS, k[2:], strict=True)), "value": v}
-            for k, v in cells.items()]
+    rows = [{"month": month, "metric": metric, "dimension": d, **{x: (key if x == d else "") for x in DIMENSIONS},
+             "value": v} for (month, metric, d, key), v in cells.items()]
     for start in range(0, len(rows), 5000):
         session.execute(insert(StatCell), rows[start:start + 5000])
     rebuild = StatRebuild(finished_at=now, cells=len(rows), seconds=round(time.perf_counter() - started, 3))

@@ -2,7 +2,7 @@
 
 Revision ID: records
 Revises: 0002
-Create Date: 2026-11-29 23:54:33.710532
+Create Date: 2026-11-30 00:11:22.679825
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('metric', sa.String(length=32), nullable=False),
+    sa.Column('dimension', sa.String(length=16), nullable=False),
     sa.Column('industry', sa.String(length=50), nullable=False),
     sa.Column('city', sa.String(length=50), nullable=False),
     sa.Column('union_name', sa.String(length=200), nullable=False),
@@ -38,7 +39,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_record_stats'))
     )
     with op.batch_alter_table('record_stats', schema=None) as batch_op:
-        batch_op.create_index('ix_record_stats_metric_month', ['metric', 'month'], unique=False)
+        batch_op.create_index('ix_record_stats_lookup', ['dimension', 'metric', 'month'], unique=False)
 
     op.create_table('record_targets',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -189,7 +190,7 @@ def downgrade() -> None:
     op.drop_table('record_honours')
     op.drop_table('record_targets')
     with op.batch_alter_table('record_stats', schema=None) as batch_op:
-        batch_op.drop_index('ix_record_stats_metric_month')
+        batch_op.drop_index('ix_record_stats_lookup')
 
     op.drop_table('record_stats')
     op.drop_table('record_stat_rebuilds')
