@@ -1,8 +1,8 @@
 """Facts the catalog domain publishes for records/ (see ``DOMAIN.facts``).
 
 "training" (per member) is ``courses.queries.learning:list_my_training``; "stats_training" below
-is the aggregate the union's dashboard is summarised from: one grouped statement per metric,
-never one row per enrollment.
+is the aggregate the union's dashboard is summarised from: a few grouped statements (a total
+and one per breakdown), never one row per enrollment.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from courses.models import (
     course_industries,
 )
 
+LEARNING = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.COMPLETED)
+
 
 def _month(session: Session, column):
     """The first day of the Asia/Shanghai month of a UTC timestamp column, as text YYYY-MM-01."""
@@ -31,42 +33,53 @@ def _month(session: Session, column):
     return func.strftime("%Y-%m-01", column, "+8 hours")
 
 
-def stats_training(session: Session, *, now: datetime) -> list[dict]:
-    """Enrollments, completions, hours and union subsidy per month, industry, city, grassroots
-    union, employer, provider and course (a course's first industry counts)."""
+def _breakdowns():
+    """Each breakdown's expression and the joins it needs (a course's first industry counts)."""
     industry = (select(func.min(Industry.name_zh)).join(course_industries, course_industries.c.industry_id == Industry.id)
                 .where(course_industries.c.course_id == Course.id).correlate(Course).scalar_subquery())
-    union = func.coalesce(MemberProfile.union_name, "")
-    employer = func.coalesce(MemberProfile.employer_name, "")
-    dims = (industry.label("industry"), TrainingClass.city, union.label("union_name"), employer.label("enterprise"),
-            Organization.name.label("provider"), Course.title.label("kind"))
+    return {
+        "": (None, ()),
+        "industry": (industry, ("course",)),
+        "city": (TrainingClass.city, ()),
+        "union_name": (MemberProfile.union_name, ("member",)),
+        "enterprise": (MemberProfile.employer_name, ("member",)),
+        "provider": (Organization.name, ("course", "provider")),
+        "kind": (Course.title, ("course",)),
+    }
 
-    def grouped(month_col, *values, where):
-        month = _month(session, month_col).label("month")
-        stmt = (select(month, *dims, *values).select_from(Enrollment)
-                .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
-                .join(Course, Course.id == TrainingClass.course_id)
-                .join(Organization, Organization.id == Course.provider_id)
-                .outerjoin(MemberProfile, (MemberProfile.user_id == Enrollment.user_id)
-                           & (MemberProfile.status == MembershipStatus.VERIFIED))
-                .where(*where).group_by(month, *dims))
-        return session.execute(stmt)
 
+def stats_training(session: Session, *, now: datetime) -> list[dict]:
+    """Enrollments, completions, hours and union subsidy per month: in total and per industry,
+    city, grassroots union, employer, provider and course (rows carry their ``dimension``)."""
+    metrics = (
+        # (month of, values, where, names)
+        (func.coalesce(Enrollment.confirmed_at, Enrollment.created_at), (func.count(Enrollment.id),),
+         (Enrollment.status.in_(LEARNING),), ("enrolled",)),
+        (Enrollment.completed_at, (func.count(Enrollment.id), func.sum(Course.hours)),
+         (Enrollment.status == EnrollmentStatus.COMPLETED,), ("trained", "hours")),
+        (func.coalesce(Enrollment.confirmed_at, Enrollment.created_at),
+         (func.sum(TrainingClass.price - Enrollment.amount_due),),
+         (Enrollment.status.in_(LEARNING), Enrollment.price_kind == "member_free"), ("subsidy",)),
+    )
     out: list[dict] = []
-    names = ("industry", "city", "union_name", "enterprise", "provider", "kind")
-    learning = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.COMPLETED)
-    for row in grouped(func.coalesce(Enrollment.confirmed_at, Enrollment.created_at), func.count(Enrollment.id),
-                       where=(Enrollment.status.in_(learning),)):
-        base = {"month": date.fromisoformat(row[0]), **dict(zip(names, row[1:7], strict=True))}
-        out.append({**base, "metric": "enrolled", "value": row[7]})
-    for row in grouped(Enrollment.completed_at, func.count(Enrollment.id), func.sum(Course.hours),
-                       where=(Enrollment.status == EnrollmentStatus.COMPLETED,)):
-        base = {"month": date.fromisoformat(row[0]), **dict(zip(names, row[1:7], strict=True))}
-        out.append({**base, "metric": "trained", "value": row[7]})
-        out.append({**base, "metric": "hours", "value": row[8] or 0})
-    for row in grouped(func.coalesce(Enrollment.confirmed_at, Enrollment.created_at),
-                       func.sum(TrainingClass.price - Enrollment.amount_due),
-                       where=(Enrollment.status.in_(learning), Enrollment.price_kind == "member_free")):
-        base = {"month": date.fromisoformat(row[0]), **dict(zip(names, row[1:7], strict=True))}
-        out.append({**base, "metric": "subsidy", "value": max(int(row[7] or 0), 0)})
+    for dimension, (key, joins) in _breakdowns().items():
+        for month_of, values, where, names in metrics:
+            month = _month(session, month_of).label("month")
+            columns = [month] + ([key.label("key")] if key is not None else [])
+            stmt = (select(*columns, *values).select_from(Enrollment)
+                    .join(TrainingClass, TrainingClass.id == Enrollment.class_id))
+            if "course" in joins or "hours" in names:
+                stmt = stmt.join(Course, Course.id == TrainingClass.course_id)
+            if "provider" in joins:
+                stmt = stmt.join(Organization, Organization.id == Course.provider_id)
+            if "member" in joins:
+                stmt = stmt.outerjoin(MemberProfile, (MemberProfile.user_id == Enrollment.user_id)
+                                      & (MemberProfile.status == MembershipStatus.VERIFIED))
+            stmt = stmt.where(*where).group_by(*columns)
+            for row in session.execute(stmt):
+                base = {"month": date.fromisoformat(row[0]), "dimension": dimension}
+                if key is not None:
+                    base[dimension] = row[1] or ""
+                for name, value in zip(names, row[len(columns):], strict=True):
+                    out.append({**base, "metric": name, "value": max(int(value or 0), 0)})
     return out

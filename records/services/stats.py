@@ -4,7 +4,8 @@ An aggregate publisher is ``fn(session, *, now) -> iterable of dicts`` with ``mo
 date: the first day of a month, Asia/Shanghai), ``metric``, ``value`` and any of the
 breakdowns ``industry``, ``city``, ``union_name``, ``enterprise``, ``provider``, ``kind``
 (course title, certificate or exam type). A row counts toward the total and toward each
-breakdown it names; rows without a breakdown value count toward the total only. Metrics in use: ``enrolled``, ``trained``
+breakdown it names; a row with ``dimension`` is already summed for that one breakdown (or, with
+``dimension == ""``, for the total) and counts there only. Metrics in use: ``enrolled``, ``trained``
 (completions), ``hours``, ``subsidy`` (fen), ``exams_sat``, ``exams_passed``,
 ``certificates_issued``, ``orders_trained``.
 """
@@ -49,6 +50,10 @@ def rebuild_stats(session: Session, *, now: datetime) -> StatRebuild:
                 if not value:
                     continue
                 month, metric = _month(row["month"]), str(row["metric"])
+                if "dimension" in row:                            # already summed per breakdown
+                    d = row["dimension"] if row["dimension"] in DIMENSIONS else ""
+                    cells[(month, metric, d, str(row.get(d) or "")[:WIDTH[d]] if d else "")] += value
+                    continue
                 cells[(month, metric, "", "")] += value          # the total
                 for d in DIMENSIONS:                              # and each breakdown the row carries
                     if d in row:
