@@ -30,3 +30,5 @@ register("dimension", {
     "industry": _l("Industry"), "city": _l("City / county"), "union_name": _l("Grassroots union"),
     "enterprise": _l("Enterprise"), "provider": _l("Provider"), "kind": _l("Course or certificate"),
 })
+register("contact_status", {"pending": _l("Awaiting an answer"), "accepted": _l("Accepted"),
+                            "declined": _l("Declined"), "withdrawn": _l("Withdrawn")})
