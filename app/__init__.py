@@ -34,7 +34,7 @@ class ChineseJSON(DefaultJSONProvider):
 
 
 # The domains this platform runs, in dependency order: the one place ``app/`` names them.
-DOMAINS: tuple[str, ...] = ("courses", "instructors", "exams", "certificates", "orders", "studios")
+DOMAINS: tuple[str, ...] = ("courses", "instructors", "exams", "certificates", "orders", "studios", "records")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

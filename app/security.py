@@ -104,7 +104,7 @@ def _bearer_request() -> bool:
 
 
 class RedactingFilter(logging.Filter):
-    """Masks anything shaped like a resident ID number or a password field in log records."""
+    """Masks anything shaped like a resident ID number or a password field in log entries (records)."""
 
     ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
     PASSWORD_RE = re.compile(r"(password[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+", re.IGNORECASE)

@@ -18,7 +18,7 @@ def _ours(c: Certificate, now: datetime) -> dict:
 
 
 def _recorded(r: GovernmentCertificate) -> dict:
-    return {"number": r.number, "token": None, "type": r.name, "level": "", "status": r.state.value,
+    return {"number": r.number, "token": None, "type": r.name, "level": "", "status": str(r.state),
             "valid_from": r.issued_on, "valid_until": r.valid_until, "issuer": r.issuer, "ours": False}
 
 

@@ -47,5 +47,5 @@ DOMAIN = Domain(
     ),
     home_sections=("courses.views.catalog:home_section",),
     payment_purposes=("courses.services.enrollment.payment_handlers:ENROLLMENT_PAYMENTS",),
-    facts={"training": "courses.queries.learning:list_my_training"},
+    facts={"training": "courses.queries.learning:list_my_training", "stats_training": "courses.facts:stats_training"},
 )

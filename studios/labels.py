@@ -7,7 +7,7 @@ from app.labels import register
 register("studio_level", {"national": _l("National"), "provincial": _l("Provincial"), "city": _l("City-level"),
                           "enterprise": _l("Enterprise-level")})
 register("studio_status", {"proposed": _l("Proposed"), "named": _l("Named"), "rejected": _l("Not named")})
-register("studio_role", {"leader": _l("Leader"), "member": _l("Member"), "master": _l("Master"),
+register("studio_role", {"leader": _l("Leader"), "member": _l("Studio member"), "master": _l("Master"),
                          "apprentice": _l("Apprentice")})
 register("honor_kind", {"model_worker": _l("Model worker"), "craftsman": _l("Craftsman"),
                         "may_day_medal": _l("May Day Labour Medal"), "other": _l("Other honour")})

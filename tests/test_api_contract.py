@@ -23,6 +23,7 @@ from courses.models import Course, Enrollment, Lesson, TrainingClass
 from exams.models import Attempt, ExamSession
 from instructors.models import InstructorProfile
 from orders.models import Order, RosterUpload, TrainingDemand
+from records.models import TalentProfile
 from studios.models import Apprenticeship, HelpRequest, Studio
 from tests.conftest import bearer
 
@@ -30,7 +31,7 @@ ID_SOURCES = {"course_id": Course, "class_id": TrainingClass, "enrollment_id": E
               "profile_id": MemberProfile, "user_id": InstructorProfile.user_id, "demand_id": TrainingDemand,
               "order_id": Order, "upload_id": RosterUpload, "studio_id": Studio, "apprenticeship_id": Apprenticeship,
               "request_id": HelpRequest, "exam_session_id": ExamSession, "attempt_id": Attempt,
-              "token": Certificate.token, "list_id": StatusList, "job_id": IssuanceJob}
+              "token": Certificate.token, "list_id": StatusList, "job_id": IssuanceJob, "talent_id": TalentProfile}
 
 
 def openapi_path(rule) -> str:
