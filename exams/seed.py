@@ -14,8 +14,8 @@ SKILL_LEVEL = "skill-electrician-4"
 
 SEED_TYPES = [
     {
-        "code": SPECIAL_OPERATIONS, "name_zh": "特种作业操作证（低压电工作业）",
-        "name_en": "Special operations certificate (low-voltage electrician)", "level": "特种作业",
+        "code": SPECIAL_OPERATIONS, "name_zh": "低压电工作业技能鉴定合格证书",
+        "name_en": "Low-voltage electrician appraisal certificate", "level": "特种作业",
         "description": "理论考试（机考，120分钟，满分100分，80分合格）合格后方可参加实操考试（80分合格）；"
                        "每科可补考一次，仍不合格须重新培训；单科合格成绩12个月内有效；证书有效期6年，每3年复审一次。",
         "validity_months": 72, "review_every_months": 36, "review_training_hours": 8, "auto_issue": True,
@@ -30,8 +30,8 @@ SEED_TYPES = [
         ],
     },
     {
-        "code": SKILL_LEVEL, "name_zh": "职业技能等级证书（电工·四级/中级工）",
-        "name_en": "Vocational skill level certificate (electrician, level 4)", "level": "四级/中级工",
+        "code": SKILL_LEVEL, "name_zh": "电工技能等级考核合格证书（四级/中级工）",
+        "name_en": "Electrician skill assessment certificate (level 4)", "level": "四级/中级工",
         "description": "理论知识考试与操作技能考核均实行百分制，成绩皆达60分及以上者为合格。",
         "validity_months": 0, "review_every_months": None, "review_training_hours": 0, "auto_issue": True,
         "exam_fee": 0, "requires_membership": False, "appeal_days": 7,

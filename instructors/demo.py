@@ -23,8 +23,8 @@ from instructors.models import (
 )
 
 # The codes and levels exams seeds (exams/seed.py).
-SPECIAL_OPS = ("special-ops-low-voltage", "特种作业操作证（低压电工作业）", "特种作业")
-SKILL_LEVEL = ("skill-electrician-4", "职业技能等级证书（电工·四级/中级工）", "四级/中级工")
+SPECIAL_OPS = ("special-ops-low-voltage", "低压电工作业技能鉴定合格证书", "特种作业")
+SKILL_LEVEL = ("skill-electrician-4", "电工技能等级考核合格证书（四级/中级工）", "四级/中级工")
 ISSUER_SPECIAL = "海南省应急管理厅"
 ISSUER_SKILL = "海南省职业技能鉴定指导中心"
 
