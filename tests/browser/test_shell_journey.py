@@ -24,6 +24,7 @@ ROLES = [
 @pytest.mark.parametrize(("phone", "role", "entry", "heading"), ROLES, ids=[r[1] for r in ROLES])
 def test_home_and_navigation_for_every_role(new_page, live_server, size, phone, role, entry, heading):
     page = new_page(size)
+    page.goto(live_server + "/lang/zh_Hans")   # this browser reads Chinese, whatever other journeys chose
     sign_in(page, live_server, phone)
     page.goto(live_server + "/")
     expect(page.locator(".role-heading", has_text=heading).first).to_be_visible()
