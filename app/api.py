@@ -132,12 +132,17 @@ def _path_of(rule: str) -> tuple[str, list[dict]]:
     params = []
 
     def repl(match: re.Match) -> str:
-        converter, name = match.group(1), match.group(2)
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
+        converter, arguments, name = match.group(1), match.group(2), match.group(3)
+        if converter == "int":
+            schema: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        elif converter == "any" and arguments:   # <any(accept, decline):answer>
+            schema = {"type": "string", "enum": [word.strip(" '\"") for word in arguments.split(",")]}
+        else:
+            schema = {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
-    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: repl(m), rule), params
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", repl, rule), params
 
 
 def _api_operations():
