@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.api import Schema
+from app.api import MAX_PAGE, Schema
 
 
 class TradeIO(BaseModel):
@@ -72,7 +72,7 @@ class PoolQuery(Schema):
     city: str = Field(default="", max_length=50)
     available_from: AwareDatetime | None = None
     available_until: AwareDatetime | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=20, ge=1, le=100)
 
 
