@@ -164,3 +164,9 @@ def test_seats_whose_total_no_column_holds_are_422(client, enterprise_admin, mak
     tc = make_class(capacity=50, price=900_000_000)
     response = client.post("/api/v1/orders", json={"class_id": tc.id, "seats": 3}, headers=bearer(enterprise_admin))
     assert response.status_code == 422 and response.json["error"]["field"] == "seats"
+
+
+def test_the_roster_upload_documents_each_status_it_answers(client):
+    responses = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/orders/{order_id}/roster"]["post"]["responses"]
+    assert {"200", "201", "202", "415"} <= set(responses)
+    assert responses["202"]["content"] == responses["201"]["content"]
