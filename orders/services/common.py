@@ -14,7 +14,7 @@ from app.access import Role
 from app.auth.models import RoleGrant, User
 from app.errors import Invalid
 from app.i18n import SHANGHAI
-from app.inputs import MAX_FEN, check_date
+from app.inputs import MAX_ID, check_date
 from app.notify import queue_message, speaking_to
 
 
@@ -27,7 +27,7 @@ def clean_text(value: Any, field: str, max_length: int, *, required: bool = Fals
     return text
 
 
-def clean_int(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX_FEN, required: bool = True) -> int | None:
+def clean_int(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX_ID, required: bool = True) -> int | None:
     if value is None or value == "":
         if required:
             raise Invalid(_("This field is required."), field=field)
