@@ -42,13 +42,17 @@ class ErrorResponse(BaseModel):
 def endpoint(summary: str, *, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              status: int = 200, errors: tuple[int, ...] = (), tags: tuple[str, ...] = (),
-             form: bool = False):
-    """Record an API view's contract for the OpenAPI description."""
+             form: bool = False, also: tuple[int, ...] = ()):
+    """Record an API view's contract for the OpenAPI description.
+
+    ``also``: other success statuses answered with the same ``response`` body (e.g. 200 for a
+    repeated upload and 202 for one queued, next to 201).
+    """
 
     def decorator(view):
         view.openapi = {
             "summary": summary, "body": body, "query": query, "response": response,
-            "status": status, "errors": errors, "tags": tags, "form": form,
+            "status": status, "errors": errors, "tags": tags, "form": form, "also": also,
         }
         return view
 
@@ -132,12 +136,17 @@ def _path_of(rule: str) -> tuple[str, list[dict]]:
     params = []
 
     def repl(match: re.Match) -> str:
-        converter, name = match.group(1), match.group(2)
-        schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
+        converter, arguments, name = match.group(1), match.group(2), match.group(3)
+        if converter == "int":
+            schema: dict[str, Any] = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+        elif converter == "any" and arguments:   # <any(accept, decline):answer>
+            schema = {"type": "string", "enum": [word.strip(" '\"") for word in arguments.split(",")]}
+        else:
+            schema = {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
-    return re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: repl(m), rule), params
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", repl, rule), params
 
 
 def _api_operations():
@@ -205,6 +214,8 @@ def build_openapi() -> dict:
             if meta.get("response"):
                 ok["content"] = {"application/json": {"schema": refs[(meta["response"], "serialization")]}}
             responses = {str(meta.get("status", 200)): ok}
+            for status in meta.get("also") or ():
+                responses[str(status)] = ok
             error_statuses = set(meta.get("errors") or ())
             if PUBLIC not in access:
                 error_statuses |= {401, 403}

@@ -161,6 +161,11 @@ def _run_after_commit(session: Session) -> None:
     # server down, a locked database in an eager task) must not turn the committed request
     # into an error. Each job is idempotent and logged; the outbox and reconciliation keep
     # what was not done.
+    # SQLAlchemy fires after_commit for a released SAVEPOINT too (``begin_nested``): the real
+    # transaction is still open (on SQLite it holds the write lock an eager task would wait
+    # on), so the work waits for the outermost commit.
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop("after_commit", [])
     for fn in callbacks:
         try:
@@ -171,4 +176,7 @@ def _run_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_commit(session: Session) -> None:
+    # A SAVEPOINT rolled back (a caught IntegrityError) leaves the transaction and its work.
+    if session.in_nested_transaction():
+        return
     session.info.pop("after_commit", None)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from app.api import Schema
+from app.api import MAX_PAGE, Schema
+from app.inputs import MAX_DATE, MIN_DATE
 
 
 class TradeIO(BaseModel):
@@ -72,8 +73,16 @@ class PoolQuery(Schema):
     city: str = Field(default="", max_length=50)
     available_from: AwareDatetime | None = None
     available_until: AwareDatetime | None = None
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     per_page: int = Field(default=20, ge=1, le=100)
+
+    @field_validator("available_from", "available_until")
+    @classmethod
+    def _within_the_platforms_years(cls, value: datetime | None) -> datetime | None:
+        # Year 9999 at UTC−5 (or year 1 at UTC+8) cannot be converted to UTC for the query.
+        if value is not None and not MIN_DATE <= value.date() <= MAX_DATE:
+            raise ValueError(f"Enter a date between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}.")
+        return value
 
 
 class ProfileIn(Schema):

@@ -382,7 +382,7 @@ def object_order(order_id: int):
           "(text/csv), or a CSV/XLSX file (multipart 'file'). 201 with the per-row report; 200 when this exact "
           "roster was uploaded before (nothing changes); 202 when a large file is imported in the background "
           "(poll GET .../roster/uploads/{upload_id})", body=RosterIn, response=RosterReport, status=201,
-          errors=(404, 409), tags=TAGS)
+          also=(200, 202), errors=(404, 409, 415), tags=TAGS)
 def upload_roster(order_id: int):
     filename, content = _roster_content()
     session = get_session()

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.api import Schema
+from app.inputs import Fen
 
 
 class MoneyOut(BaseModel):
@@ -31,7 +32,7 @@ class DemandIn(Schema):
     mode: Literal["any", "online", "offline", "blended"] = "any"
     preferred_start: date | None = None
     preferred_end: date | None = None
-    budget: int | None = Field(None, ge=0, description="total, fen")
+    budget: Fen | None = Field(None, description="total, fen")
     notes: str = Field("", max_length=2000)
     publish: bool = Field(False, description="publish at once instead of saving a draft")
 
@@ -71,8 +72,8 @@ class DirectIn(Schema):
 
 
 class QuoteIn(Schema):
-    price_per_person: int = Field(ge=0, description="fen")
-    total: int | None = Field(None, ge=0, description="fen; default price per person × headcount")
+    price_per_person: Fen
+    total: Fen | None = Field(None, description="fen; default price per person × headcount")
     course_id: int | None = None
     class_id: int | None = None
     starts_on: date | None = None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.errors import Forbidden, Invalid, NotFound
+from app.inputs import check_date
 from instructors.models import (
     Availability,
     AvailabilityKind,
@@ -176,7 +177,7 @@ def _date(value: Any, field: str, *, required: bool) -> date | None:
             value = date.fromisoformat(str(value))
         except ValueError:
             raise Invalid(_("Enter a date."), field=field) from None
-    return value
+    return check_date(value, field)
 
 
 def add_qualification(session: Session, *, actor: User, user_id: int, certificate_type_code: str,
@@ -254,6 +255,7 @@ def decide_qualification(session: Session, *, actor: User, qualification_id: int
 def _aware(value: Any, field: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise Invalid(_("Enter a date and time."), field=field)
+    check_date(value.date(), field)   # its own local date: converting year 1 or 9999 to UTC could overflow
     return value
 
 

@@ -14,6 +14,7 @@ from app.access import Role
 from app.auth.models import RoleGrant, User
 from app.errors import Invalid
 from app.i18n import SHANGHAI
+from app.inputs import MAX_ID, check_date
 from app.notify import queue_message, speaking_to
 
 
@@ -26,7 +27,7 @@ def clean_text(value: Any, field: str, max_length: int, *, required: bool = Fals
     return text
 
 
-def clean_int(value: Any, field: str, *, minimum: int = 0, maximum: int = 10**12, required: bool = True) -> int | None:
+def clean_int(value: Any, field: str, *, minimum: int = 0, maximum: int = MAX_ID, required: bool = True) -> int | None:
     if value is None or value == "":
         if required:
             raise Invalid(_("This field is required."), field=field)
@@ -43,12 +44,12 @@ def clean_int(value: Any, field: str, *, minimum: int = 0, maximum: int = 10**12
 def clean_date(value: Any, field: str) -> date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
+    return check_date(value, field)   # year 9999 would overflow the date arithmetic further in
 
 
 def today(now: datetime) -> date:

@@ -19,6 +19,7 @@ from app.access import Role
 from app.auth.models import Organization, OrgKind, OrgStatus, User
 from app.auth.services import require_approved_org
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.inputs import MAX_FEN
 from app.money import format_money
 from courses.models import ClassMode, Course, TrainingClass
 from orders.models import (
@@ -68,7 +69,7 @@ def _apply_demand(demand: TrainingDemand, values: Mapping[str, Any]) -> None:
     demand.preferred_end = clean_date(values.get("preferred_end"), "preferred_end")
     if demand.preferred_start and demand.preferred_end and demand.preferred_end < demand.preferred_start:
         raise Invalid(_("The end date is before the start date."), field="preferred_end")
-    demand.budget = clean_int(values.get("budget"), "budget", minimum=0, maximum=10**11, required=False)
+    demand.budget = clean_int(values.get("budget"), "budget", minimum=0, maximum=MAX_FEN, required=False)
     demand.notes = clean_text(values.get("notes"), "notes", 2000)
 
 
@@ -202,10 +203,14 @@ def open_demand_to_all(session: Session, *, actor: User, demand_id: int, now: da
 
 def _apply_quote(session: Session, quote: Quote, demand: TrainingDemand, values: Mapping[str, Any],
                  now: datetime) -> None:
-    quote.price_per_person = clean_int(values.get("price_per_person"), "price_per_person", maximum=10**9)
+    quote.price_per_person = clean_int(values.get("price_per_person"), "price_per_person", maximum=MAX_FEN)
     total = values.get("total")
-    quote.total = (clean_int(total, "total", maximum=10**11) if total not in (None, "")
-                   else quote.price_per_person * demand.headcount)
+    if total in (None, ""):
+        total = quote.price_per_person * demand.headcount
+        if total > MAX_FEN:   # money columns hold at most MAX_FEN (a 32-bit integer on PostgreSQL)
+            raise Invalid(_("Enter a number between %(a)d and %(b)d.", a=0, b=MAX_FEN // demand.headcount),
+                          field="price_per_person")
+    quote.total = clean_int(total, "total", maximum=MAX_FEN)
     course_id = clean_int(values.get("course_id"), "course_id", minimum=1, required=False)
     class_id = clean_int(values.get("class_id"), "class_id", minimum=1, required=False)
     quote.course_id = quote.class_id = None

@@ -22,6 +22,7 @@ from app.access import Role
 from app.auth.models import User
 from app.auth.services import require_approved_org
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.inputs import MAX_FEN
 from app.membership.models import MemberProfile, MembershipStatus
 from app.money import format_money
 from app.payments import services as payments
@@ -159,6 +160,9 @@ def order_class(session: Session, *, actor: User, class_id: int, seats: int, now
         raise NotFound(_("No such class."))
     if training_class.status != ClassStatus.SCHEDULED or class_started(training_class, now):
         raise Conflict(_("This class no longer takes orders."), code="class_closed")
+    if training_class.price * seats > MAX_FEN:   # money columns hold at most MAX_FEN
+        raise Invalid(_("Enter a number between %(a)d and %(b)d.", a=1, b=max(1, MAX_FEN // training_class.price)),
+                      field="seats")
     if seats > training_class.seats_left:
         raise Conflict(_("Only %(n)d seats are left in this class.", n=training_class.seats_left), code="seats_full",
                        field="seats")

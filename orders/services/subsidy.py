@@ -17,6 +17,7 @@ from app.access import Role
 from app.auth.models import User
 from app.auth.services import require_approved_org
 from app.errors import Invalid
+from app.inputs import MAX_FEN
 from orders.models import SubsidyKind, SubsidyRule
 from orders.services.common import clean_int, today
 
@@ -28,8 +29,8 @@ def set_rule(session: Session, *, actor: User, year: int, kind: str, value: int,
     year = clean_int(year, "year", minimum=2000, maximum=2100)
     if kind not in {k.value for k in SubsidyKind}:
         raise Invalid(_("Choose an amount or a percentage."), field="kind")
-    value = clean_int(value, "value", maximum=100 if kind == SubsidyKind.PERCENT else 10**9)
-    budget = clean_int(budget, "budget", maximum=10**12)
+    value = clean_int(value, "value", maximum=100 if kind == SubsidyKind.PERCENT else MAX_FEN)
+    budget = clean_int(budget, "budget", maximum=MAX_FEN)
     rule = session.scalar(select(SubsidyRule).where(SubsidyRule.union_id == union.id, SubsidyRule.year == year)
                           .with_for_update(of=SubsidyRule))
     if rule is None:

@@ -1,5 +1,7 @@
 """The JSON API conventions of API.md: tokens, errors, Chinese JSON, OpenAPI, health."""
 
+import re
+
 from app.access import PUBLIC, Role
 from app.api import build_openapi
 from tests.conftest import TEST_PASSWORD, bearer, csrf_token, sign_up_link
@@ -90,9 +92,7 @@ def test_openapi_describes_exactly_the_registered_api_routes(app, client):
     registered = set()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1") and rule.endpoint != "openapi.openapi_json":
-            path = rule.rule
-            for arg in rule.arguments:
-                path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
+            path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule)   # <int:id>, <any(a, b):answer>
             registered |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == registered
     for path in ("/api/v1/auth/register", "/api/v1/auth/token", "/api/v1/me", "/api/v1/me/membership"):
@@ -120,3 +120,11 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["status"] == "ok" and response.json["database"] == "ok"
+
+
+def test_a_choice_in_the_path_is_described_as_an_enum(app):
+    with app.test_request_context():
+        spec = build_openapi()
+    op = spec["paths"]["/api/v1/instructors/invitations/{invitation_id}/{answer}"]["post"]
+    [answer] = [p for p in op["parameters"] if p["name"] == "answer"]
+    assert answer["schema"] == {"type": "string", "enum": ["accept", "decline"]}

@@ -20,3 +20,24 @@ def test_a_committed_message_is_delivered_after_commit(app, db):
     db.commit()                              # eager Celery: delivery runs now, in its own session
     db.expire_all()
     assert db.get(OutboxMessage, message.id).sent_at is not None
+
+
+def test_a_released_savepoint_does_not_deliver_before_the_real_commit(app, db):
+    message = queue_message(db, recipient="later@example.com", subject="s", body="b")
+    with db.begin_nested():                  # e.g. a guarded INSERT inside the same request
+        pass
+    assert db.get(OutboxMessage, message.id).sent_at is None
+    assert len(db.info["after_commit"]) == 1
+    db.commit()
+    db.expire_all()
+    assert db.get(OutboxMessage, message.id).sent_at is not None
+
+
+def test_a_rolled_back_savepoint_keeps_the_work_queued_before_it(app, db):
+    message = queue_message(db, recipient="kept2@example.com", subject="s", body="b")
+    savepoint = db.begin_nested()
+    savepoint.rollback()
+    assert len(db.info["after_commit"]) == 1
+    db.commit()
+    db.expire_all()
+    assert db.get(OutboxMessage, message.id).sent_at is not None

@@ -126,6 +126,9 @@ def nav(page):
     sheet (after a tap on 菜单) on a phone. Fails if neither is usable."""
     from playwright.sync_api import expect
 
+    # After a navigation (the language switch) the new document may not have its stylesheet
+    # yet, and an unstyled page shows the desktop bar at any size: wait for the load event.
+    page.wait_for_load_state("load")
     desk = page.locator(".desknav")
     if desk.is_visible():
         return desk

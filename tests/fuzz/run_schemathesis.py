@@ -2,7 +2,7 @@
 
 Migrates a fresh embedded-default database (a SQLite file in a temporary folder), loads the
 demo data, serves the app on 127.0.0.1 with Werkzeug's threaded server, takes API tokens for
-the demo worker, provider admin and union admin, and runs schemathesis once per role (and
+the demo worker, provider admin, union admin and enterprise admin, and runs schemathesis once per role (and
 once anonymously) with the checks: no server error, status codes and response bodies as the
 description declares them. Bounded in time: each run has a time budget, all runs together
 stay under three minutes. Exits non-zero on any failure. ``.ci/run`` calls it:
@@ -32,6 +32,7 @@ ROLES = {  # demo accounts (app/demo.py)
     "worker": "13800000005",
     "provider_admin": "13800000002",
     "union_admin": "13800000001",
+    "enterprise_admin": "13800000004",   # the orders API's own actor (demands, quotes, rosters)
 }
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance"
 

@@ -42,3 +42,12 @@ def make_examiner(db, make_user):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _edges_on_the_tests_clock(app):
+    """Every factory here dates things from the fixed NOW: pages and API calls see the same clock
+    (the suite also runs with the process clock moved a year ahead or back)."""
+    app.config["CLOCK"] = lambda: NOW
+    yield NOW
+    app.config.pop("CLOCK", None)

@@ -254,3 +254,17 @@ def test_photos_are_public_but_scans_are_not_served_as_media(app, db, client, ma
     scan = db.query(Qualification).filter_by(user_id=me.id).one().scan_file
     assert app.test_client().get(f"/media/instructors/{scan}").status_code == 404
     assert post_form(client, f"/instructors/{me.id}/edit", {"years_experience": "abc"}).status_code == 200
+
+
+def test_api_dates_beyond_the_platforms_years_are_422_not_500(client, make_user):
+    # Year 9999 at UTC−5 and year 1 at UTC+8 cannot even be converted to UTC.
+    me, union = make_user(Role.INSTRUCTOR), bearer(make_user(Role.UNION_ADMIN))
+    for value in ("9999-12-31T23:00:00-05:00", "0001-01-01T01:00:00+08:00"):
+        found = client.get("/api/v1/instructors", headers=union, query_string={"available_from": value})
+        assert found.status_code == 422 and found.json["error"]["field"] == "available_from"
+        slot = client.post("/api/v1/instructors/me/availability", headers=bearer(me),
+                           json={"starts_at": "2099-12-30T00:00:00+08:00", "ends_at": value})
+        assert slot.status_code == 422, slot.json
+    qualification = client.post("/api/v1/instructors/me/qualifications", headers=bearer(me), json={
+        "certificate_type_code": TYPE_CODE, "number": "N-2", "issuer": "中心", "expires_on": "9999-12-31"})
+    assert qualification.status_code == 422 and qualification.json["error"]["field"] == "expires_on"

@@ -158,3 +158,15 @@ def test_a_large_roster_is_imported_in_the_background_and_polled(client, enterpr
                         headers=bearer(enterprise_admin))
     assert polled.status_code == 200 and polled.json["status"] == "done"
     assert polled.json["processed_rows"] == 5 and polled.json["summary"]["invited"] == 5
+
+
+def test_seats_whose_total_no_column_holds_are_422(client, enterprise_admin, make_class):
+    tc = make_class(capacity=50, price=900_000_000)
+    response = client.post("/api/v1/orders", json={"class_id": tc.id, "seats": 3}, headers=bearer(enterprise_admin))
+    assert response.status_code == 422 and response.json["error"]["field"] == "seats"
+
+
+def test_the_roster_upload_documents_each_status_it_answers(client):
+    responses = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/orders/{order_id}/roster"]["post"]["responses"]
+    assert {"200", "201", "202", "415"} <= set(responses)
+    assert responses["202"]["content"] == responses["201"]["content"]

@@ -118,3 +118,24 @@ def test_another_enterprise_never_sees_the_demand(db, make_demand, make_user):
         demands.get_demand(db, actor=stranger, demand_id=demand.id)
     with pytest.raises(NotFound):
         demands.list_quotes(db, actor=stranger, demand_id=demand.id)
+
+
+@pytest.mark.parametrize("field,value", [("budget", 10**10), ("preferred_start", "9999-12-31"),
+                                         ("preferred_end", "0001-01-01")])
+def test_amounts_and_dates_beyond_the_platforms_bounds_name_their_field(db, enterprise_admin, field, value):
+    # Money columns are 32-bit integers on PostgreSQL; year 9999 overflows date arithmetic.
+    with pytest.raises(Invalid) as caught:
+        demands.create_demand(db, actor=enterprise_admin, values={**DEMAND, field: value}, now=NOW)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("values,field", [({"price_per_person": 10**9}, "price_per_person"),
+                                          ({"total": 10**10}, "total"),
+                                          ({"valid_until": "9999-12-31"}, "valid_until"),
+                                          ({"starts_on": "0001-01-01"}, "starts_on")])
+def test_a_quote_whose_total_or_dates_are_out_of_bounds_is_invalid(db, make_demand, provider, make_quote, values,
+                                                                    field):
+    demand = make_demand(to=[provider])   # 40 people: 10⁹ fen each is beyond any total a column holds
+    with pytest.raises(Invalid) as caught:
+        make_quote(demand, provider, **values)
+    assert caught.value.field == field
