@@ -26,6 +26,11 @@ from exams.schemas import (
     AppealIn,
     AppealOut,
     AttemptOut,
+    BanIn,
+    BanLiftIn,
+    BanList,
+    BanOut,
+    BanQuery,
     BookingIn,
     BookingOut,
     BookingPage,
@@ -46,7 +51,7 @@ from exams.schemas import (
     SessionQuery,
 )
 from exams.services import attempts as attempt_service
-from exams.services import bank, grading
+from exams.services import bank, bans, grading
 from exams.services import booking as booking_service
 from exams.services import sessions as session_service
 from exams.services.attempts import LETTERS, to_shown
@@ -399,3 +404,50 @@ def appeal(result_id: int):
     session.commit()
     return created({"id": filed.id, "status": filed.status, "old_score": filed.old_score,
                     "new_score": filed.new_score})
+
+
+# --- bans (union admins) ----------------------------------------------------------------------------
+
+def ban_json(ban, now) -> dict:
+    return {"id": ban.id, "user_id": ban.user_id, "user_name": ban.user.name,
+            "certificate_type_id": ban.certificate_type_id, "until": _iso(ban.until), "active": ban.until > now,
+            "reason": ban.reason, "created_by_id": ban.created_by_id, "created_at": _iso(ban.created_at)}
+
+
+@bp.get("/exam-bans")
+@allow(Role.UNION_ADMIN)
+@endpoint("Candidates barred from exams (in force; `all=true` also ended ones), union admins", query=BanQuery,
+          response=BanList, tags=("exams",))
+def list_bans():
+    args = parse_query(BanQuery)
+    now = utcnow()
+    rows = bans.list_bans(get_session(), now=now, active_only=not args.all)
+    return jsonify({"items": [ban_json(b, now) for b in rows]})
+
+
+@bp.post("/exam-bans")
+@allow(Role.UNION_ADMIN)
+@endpoint("Bar a candidate from a certificate type's exams (or all) until a time, with the reason (logged)",
+          body=BanIn, response=BanOut, status=201, errors=(404,), tags=("exams",))
+def create_ban():
+    data = parse_body(BanIn)
+    session = get_session()
+    now = utcnow()
+    ban = bans.ban_candidate(session, actor=current_user, user_id=data.user_id,
+                             certificate_type_id=data.certificate_type_id, until=data.until, reason=data.reason,
+                             now=now)
+    session.commit()
+    return created(ban_json(ban, now))
+
+
+@bp.post("/exam-bans/<int:ban_id>/lift")
+@allow(Role.UNION_ADMIN)
+@endpoint("Lift a ban now, with the reason (logged)", body=BanLiftIn, response=BanOut, errors=(404, 409),
+          tags=("exams",))
+def lift_ban(ban_id: int):
+    data = parse_body(BanLiftIn)
+    session = get_session()
+    now = utcnow()
+    ban = bans.lift_ban(session, actor=current_user, ban_id=ban_id, reason=data.reason, now=now)
+    session.commit()
+    return jsonify(ban_json(ban, now))
