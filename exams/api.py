@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from exams.models import (
     CertificateType,
     ExamBooking,
     ExamSession,
+    Question,
     QuestionKind,
 )
 from exams.schemas import (
@@ -42,6 +43,7 @@ from exams.schemas import (
     GradeOut,
     GradingQueueOut,
     ImportReportOut,
+    QuestionImageOut,
     QuestionIn,
     QuestionOut,
     ReleaseOut,
@@ -51,7 +53,7 @@ from exams.schemas import (
     SessionQuery,
 )
 from exams.services import attempts as attempt_service
-from exams.services import bank, bans, grading
+from exams.services import bank, bans, grading, images
 from exams.services import booking as booking_service
 from exams.services import sessions as session_service
 from exams.services.attempts import LETTERS, to_shown
@@ -62,6 +64,10 @@ EXAMINER_ROLES = (Role.INSTRUCTOR,)
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _image_url(q) -> str | None:
+    return url_for("exams_api.question_image", question_id=q.id) if q.image else None
 
 
 def type_ref(ctype: CertificateType) -> dict:
@@ -93,7 +99,7 @@ def attempt_json(session, attempt: Attempt, now) -> dict:
         q = a.question
         options = [{"letter": LETTERS[i], "text": q.options[original]} for i, original in enumerate(a.option_order)]
         questions.append({"position": a.position, "kind": q.kind, "stem": q.stem, "options": options,
-                          "points": a.points, "image": q.image, "response": to_shown(a, a.response), "seq": a.seq})
+                          "points": a.points, "image": _image_url(q), "response": to_shown(a, a.response), "seq": a.seq})
     answered = sum(1 for a in answers if a.response)
     left = max(int((attempt.deadline_at - now).total_seconds()), 0) \
         if attempt.status == AttemptStatus.IN_PROGRESS else 0
@@ -208,7 +214,7 @@ def create_question(type_id: int):
     session.commit()
     return created({"id": q.id, "kind": q.kind, "stem": q.stem, "options": q.options, "answer": q.answer,
                     "rubric": q.rubric, "explanation": q.explanation, "difficulty": q.difficulty,
-                    "knowledge_point": q.knowledge_point, "image": q.image})
+                    "knowledge_point": q.knowledge_point, "image": _image_url(q)})
 
 
 @bp.post("/certificate-types/<int:type_id>/questions/import")
@@ -451,3 +457,39 @@ def lift_ban(ban_id: int):
     ban = bans.lift_ban(session, actor=current_user, ban_id=ban_id, reason=data.reason, now=now)
     session.commit()
     return jsonify(ban_json(ban, now))
+
+
+# --- question images --------------------------------------------------------------------------------
+
+@bp.post("/questions/<int:question_id>/image")
+@allow(Role.UNION_ADMIN)
+@endpoint("Upload a question's image (multipart field `image`; PNG, JPEG or WebP by content, at most 2 MB)",
+          response=QuestionImageOut, errors=(404,), tags=("exams",))
+def upload_question_image(question_id: int):
+    upload = request.files.get("image")
+    if upload is None or not upload.filename:
+        raise Invalid("Send the image as the multipart field 'image'.", field="image")
+    session = get_session()
+    question = images.set_question_image(session, actor=current_user, question_id=question_id,
+                                         content=upload.read(images.IMAGE_MAX_BYTES + 1),
+                                         upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+    session.commit()
+    return jsonify({"id": question.id, "image_url": _image_url(question)})
+
+
+@bp.get("/questions/<int:question_id>/image")
+@allow(Role.WORKER, Role.INSTRUCTOR, Role.UNION_ADMIN)
+@endpoint("A question's image: to the candidate whose paper holds it, its examiners and union admins (else 404)",
+          errors=(404,), tags=("exams",))
+def question_image(question_id: int):
+    session = get_session()
+    question = session.get(Question, question_id)
+    if question is None or not images.may_see_question(session, user=current_user, question_id=question_id):
+        raise NotFound("No such question.")
+    path = images.image_file(current_app.config["UPLOAD_FOLDER"], question.image)
+    if path is None:
+        raise NotFound("This question has no image.")
+    response = send_file(path, max_age=3600)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
