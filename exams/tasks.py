@@ -4,10 +4,10 @@ seats held for unpaid exam fees."""
 from __future__ import annotations
 
 from celery import shared_task
-from flask import current_app
 
 from app.db import get_session, utcnow
 from app.payments.gateway import current_gateway
+from exams.config import hold_minutes
 from exams.services import attempts, booking, jobs
 
 
@@ -38,8 +38,3 @@ def release_expired_holds() -> int:
     session.commit()
     return released
 
-
-def hold_minutes() -> int:
-    """How long an unpaid exam fee holds a seat: EXAM_FEE_HOLD_MINUTES, else the enrollment's SEAT_HOLD_MINUTES."""
-    config = current_app.config
-    return int(config.get("EXAM_FEE_HOLD_MINUTES") or config["SEAT_HOLD_MINUTES"])

@@ -70,7 +70,7 @@ def ban_candidate(session: Session, *, actor: User, user_id: int, certificate_ty
 def lift_ban(session: Session, *, actor: User, ban_id: int, reason: str, now: datetime) -> CandidateBan:
     """End a ban now (it stays on record). Raises Forbidden, NotFound, Invalid, Conflict (``not_active``)."""
     _require_union(actor)
-    ban = session.scalar(select(CandidateBan).where(CandidateBan.id == ban_id).with_for_update())
+    ban = session.scalar(select(CandidateBan).where(CandidateBan.id == ban_id).with_for_update(of=CandidateBan))
     if ban is None:
         raise NotFound(_("No such ban."))
     reason = (reason or "").strip()

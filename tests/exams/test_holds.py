@@ -71,7 +71,27 @@ def test_paid_or_free_bookings_never_expire(db, special_ops, make_session, make_
 def test_the_task_is_in_the_domains_beat_schedule(app):
     entry = DOMAIN.beat["exams-release-expired-holds"]
     assert entry["task"] == "exams.release_expired_holds" and entry["schedule"] == 60.0
-    from exams.tasks import hold_minutes
+    from exams.config import hold_minutes
 
     with app.app_context():
         assert hold_minutes() == app.config["SEAT_HOLD_MINUTES"]
+
+
+def test_my_exams_says_when_to_pay_and_shows_an_expired_booking(client, db, special_ops, make_session,
+                                                                 make_candidate):
+    from app.db import utcnow
+    from tests.conftest import sign_in
+
+    special_ops.exam_fee = 8000
+    exam_session = make_session(base=utcnow())
+    candidate = make_candidate()
+    booking = booking_service.book_exam_seat(db, actor=candidate, exam_session_id=exam_session.id, now=utcnow())
+    sign_in(client, candidate)
+    page = client.get("/exams/my").get_data(as_text=True)
+    assert "Pay the exam fee" in page and "or the seat goes to someone else" in page
+    booking_service.release_expired_holds(db, now=utcnow() + timedelta(minutes=HOLD), hold_minutes=HOLD,
+                                          gateway=None)
+    page = client.get("/exams/my").get_data(as_text=True)
+    assert "Expired: the fee was not paid in time" in page and "Pay the exam fee" not in page
+    db.refresh(booking)
+    assert booking.status == BookingStatus.EXPIRED
