@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.access import Role
 from app.auth.models import User
+from app.auth.validation import normalize_account
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from exams.models import CandidateBan, CertificateType, ExamLog
 from exams.services.common import log
@@ -29,7 +30,11 @@ def find_candidate(session: Session, contact: str) -> User | None:
     contact = (contact or "").strip()
     if not contact:
         return None
-    return session.scalar(select(User).where(or_(User.phone == contact, User.email == contact.lower())))
+    try:
+        kind, value = normalize_account(contact)
+    except Invalid:
+        return None
+    return session.scalar(select(User).where(User.email == value if kind == "email" else User.phone == value))
 
 
 def active_ban(session: Session, *, user_id: int, certificate_type_id: int, now: datetime) -> CandidateBan | None:

@@ -144,3 +144,13 @@ def test_ban_api(client, db, union_admin, make_candidate, make_user, special_ops
     again = client.post(f"/api/v1/exam-bans/{ban['id']}/lift", json={"reason": "x"}, headers=admin)
     assert (again.status_code, again.json["error"]["code"]) == (409, "not_active")
     assert client.post("/api/v1/exam-bans/987654/lift", json={"reason": "x"}, headers=admin).status_code == 404
+
+
+def test_find_candidate_by_phone_as_typed_or_email(db, make_candidate):
+    by_phone = make_candidate(phone="13912345678")
+    by_mail = make_candidate(email="Li.Ming@example.com")
+    assert bans.find_candidate(db, "139 1234 5678") == by_phone
+    assert bans.find_candidate(db, "+8613912345678") == by_phone
+    assert bans.find_candidate(db, "li.ming@example.com") == by_mail
+    assert bans.find_candidate(db, "not a phone") is None
+    assert bans.find_candidate(db, "") is None
