@@ -23,6 +23,7 @@ DOMAIN = Domain(
     beat={
         "exams-submit-overdue": {"task": "exams.submit_overdue", "schedule": 60.0},
         "exam-reminders": {"task": "exams.send_reminders", "schedule": crontab(minute=10)},
+        "exams-release-expired-holds": {"task": "exams.release_expired_holds", "schedule": 60.0},
     },
     demo="exams.demo:load",
     labels=("exams.labels",),

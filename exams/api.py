@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from exams.models import (
     CertificateType,
     ExamBooking,
     ExamSession,
+    Question,
     QuestionKind,
 )
 from exams.schemas import (
@@ -26,6 +27,11 @@ from exams.schemas import (
     AppealIn,
     AppealOut,
     AttemptOut,
+    BanIn,
+    BanLiftIn,
+    BanList,
+    BanOut,
+    BanQuery,
     BookingIn,
     BookingOut,
     BookingPage,
@@ -37,6 +43,7 @@ from exams.schemas import (
     GradeOut,
     GradingQueueOut,
     ImportReportOut,
+    QuestionImageOut,
     QuestionIn,
     QuestionOut,
     ReleaseOut,
@@ -46,7 +53,7 @@ from exams.schemas import (
     SessionQuery,
 )
 from exams.services import attempts as attempt_service
-from exams.services import bank, grading
+from exams.services import bank, bans, grading, images
 from exams.services import booking as booking_service
 from exams.services import sessions as session_service
 from exams.services.attempts import LETTERS, to_shown
@@ -57,6 +64,10 @@ EXAMINER_ROLES = (Role.INSTRUCTOR,)
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _image_url(q) -> str | None:
+    return url_for("exams_api.question_image", question_id=q.id) if q.image else None
 
 
 def type_ref(ctype: CertificateType) -> dict:
@@ -88,7 +99,7 @@ def attempt_json(session, attempt: Attempt, now) -> dict:
         q = a.question
         options = [{"letter": LETTERS[i], "text": q.options[original]} for i, original in enumerate(a.option_order)]
         questions.append({"position": a.position, "kind": q.kind, "stem": q.stem, "options": options,
-                          "points": a.points, "image": q.image, "response": to_shown(a, a.response), "seq": a.seq})
+                          "points": a.points, "image": _image_url(q), "response": to_shown(a, a.response), "seq": a.seq})
     answered = sum(1 for a in answers if a.response)
     left = max(int((attempt.deadline_at - now).total_seconds()), 0) \
         if attempt.status == AttemptStatus.IN_PROGRESS else 0
@@ -203,7 +214,7 @@ def create_question(type_id: int):
     session.commit()
     return created({"id": q.id, "kind": q.kind, "stem": q.stem, "options": q.options, "answer": q.answer,
                     "rubric": q.rubric, "explanation": q.explanation, "difficulty": q.difficulty,
-                    "knowledge_point": q.knowledge_point, "image": q.image})
+                    "knowledge_point": q.knowledge_point, "image": _image_url(q)})
 
 
 @bp.post("/certificate-types/<int:type_id>/questions/import")
@@ -399,3 +410,86 @@ def appeal(result_id: int):
     session.commit()
     return created({"id": filed.id, "status": filed.status, "old_score": filed.old_score,
                     "new_score": filed.new_score})
+
+
+# --- bans (union admins) ----------------------------------------------------------------------------
+
+def ban_json(ban, now) -> dict:
+    return {"id": ban.id, "user_id": ban.user_id, "user_name": ban.user.name,
+            "certificate_type_id": ban.certificate_type_id, "until": _iso(ban.until), "active": ban.until > now,
+            "reason": ban.reason, "created_by_id": ban.created_by_id, "created_at": _iso(ban.created_at)}
+
+
+@bp.get("/exam-bans")
+@allow(Role.UNION_ADMIN)
+@endpoint("Candidates barred from exams (in force; `all=true` also ended ones), union admins", query=BanQuery,
+          response=BanList, tags=("exams",))
+def list_bans():
+    args = parse_query(BanQuery)
+    now = utcnow()
+    rows = bans.list_bans(get_session(), now=now, active_only=not args.all)
+    return jsonify({"items": [ban_json(b, now) for b in rows]})
+
+
+@bp.post("/exam-bans")
+@allow(Role.UNION_ADMIN)
+@endpoint("Bar a candidate from a certificate type's exams (or all) until a time, with the reason (logged)",
+          body=BanIn, response=BanOut, status=201, errors=(404,), tags=("exams",))
+def create_ban():
+    data = parse_body(BanIn)
+    session = get_session()
+    now = utcnow()
+    ban = bans.ban_candidate(session, actor=current_user, user_id=data.user_id,
+                             certificate_type_id=data.certificate_type_id, until=data.until, reason=data.reason,
+                             now=now)
+    session.commit()
+    return created(ban_json(ban, now))
+
+
+@bp.post("/exam-bans/<int:ban_id>/lift")
+@allow(Role.UNION_ADMIN)
+@endpoint("Lift a ban now, with the reason (logged)", body=BanLiftIn, response=BanOut, errors=(404, 409),
+          tags=("exams",))
+def lift_ban(ban_id: int):
+    data = parse_body(BanLiftIn)
+    session = get_session()
+    now = utcnow()
+    ban = bans.lift_ban(session, actor=current_user, ban_id=ban_id, reason=data.reason, now=now)
+    session.commit()
+    return jsonify(ban_json(ban, now))
+
+
+# --- question images --------------------------------------------------------------------------------
+
+@bp.post("/questions/<int:question_id>/image")
+@allow(Role.UNION_ADMIN)
+@endpoint("Upload a question's image (multipart field `image`; PNG, JPEG or WebP by content, at most 2 MB)",
+          response=QuestionImageOut, errors=(404,), tags=("exams",))
+def upload_question_image(question_id: int):
+    upload = request.files.get("image")
+    if upload is None or not upload.filename:
+        raise Invalid("Send the image as the multipart field 'image'.", field="image")
+    session = get_session()
+    question = images.set_question_image(session, actor=current_user, question_id=question_id,
+                                         content=upload.read(images.IMAGE_MAX_BYTES + 1),
+                                         upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())
+    session.commit()
+    return jsonify({"id": question.id, "image_url": _image_url(question)})
+
+
+@bp.get("/questions/<int:question_id>/image")
+@allow(Role.WORKER, Role.INSTRUCTOR, Role.UNION_ADMIN)
+@endpoint("A question's image: to the candidate whose paper holds it, its examiners and union admins (else 404)",
+          errors=(404,), tags=("exams",))
+def question_image(question_id: int):
+    session = get_session()
+    question = session.get(Question, question_id)
+    if question is None or not images.may_see_question(session, user=current_user, question_id=question_id):
+        raise NotFound("No such question.")
+    path = images.image_file(current_app.config["UPLOAD_FOLDER"], question.image)
+    if path is None:
+        raise NotFound("This question has no image.")
+    response = send_file(path, max_age=3600)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -118,3 +119,18 @@ class StaffForm(FlaskForm):
 class AllowanceForm(FlaskForm):
     booking_id = IntegerField(validators=[DataRequired()])
     minutes = IntegerField(_l("Extra minutes"), validators=[NumberRange(min=0, max=120)])
+
+
+class BanForm(FlaskForm):
+    candidate = StringField(_l("Candidate's phone or email"), validators=[DataRequired(), Length(max=254)])
+    certificate_type_id = SelectField(_l("Barred from"), coerce=int, default=0)
+    until = DateField(_l("Barred until (may book again from that day)"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (e.g. caught cheating)"), validators=[DataRequired(), Length(max=500)])
+
+
+class LiftBanForm(FlaskForm):
+    reason = StringField(_l("Why lift it?"), validators=[DataRequired(), Length(max=500)])
+
+
+class QuestionImageForm(FlaskForm):
+    image = FileField(_l("Image (PNG, JPEG or WebP, at most 2 MB)"))

@@ -15,6 +15,7 @@ register("session_mode", {"online_center": _l("Computer-based at an exam point")
 register("booking_status", {
     "pending_payment": _l("Awaiting payment"), "booked": _l("Seat booked"), "waitlisted": _l("Waitlisted"),
     "checked_in": _l("Checked in"), "cancelled": _l("Cancelled"),
+    "expired": _l("Expired: the fee was not paid in time"),
 })
 register("attempt_status", {"in_progress": _l("Answering"), "submitted": _l("Submitted, being graded"),
                             "graded": _l("Graded")})

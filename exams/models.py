@@ -59,6 +59,7 @@ class BookingStatus(StrEnum):
     WAITLISTED = "waitlisted"
     CHECKED_IN = "checked_in"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"   # the exam fee was not paid in time; the seat went back
 
 
 SEAT_HOLDING = (BookingStatus.PENDING_PAYMENT, BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
@@ -166,6 +167,10 @@ class CandidateBan(Base):
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    certificate_type: Mapped[CertificateType | None] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="joined")
 
 
 class Question(Base):

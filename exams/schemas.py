@@ -296,3 +296,39 @@ class QuestionOut(BaseModel):
     difficulty: int
     knowledge_point: str
     image: str | None = None
+
+
+class BanIn(Schema):
+    user_id: int
+    certificate_type_id: int | None = Field(None, description="null: barred from every certificate type's exams")
+    until: AwareDatetime
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class BanLiftIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class BanOut(BaseModel):
+    id: int
+    user_id: int
+    user_name: str
+    certificate_type_id: int | None = None
+    until: str
+    active: bool
+    reason: str
+    created_by_id: int | None = None
+    created_at: str
+
+
+class BanQuery(Schema):
+    all: bool = Field(False, description="also bans that have ended")
+
+
+class BanList(BaseModel):
+    items: list[BanOut]
+
+
+class QuestionImageOut(BaseModel):
+    id: int
+    image_url: str

@@ -4,7 +4,7 @@ cancellation before the deadline with waitlist promotion, seat numbers, check-in
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 from app.auth.models import User
 from app.domain import PaymentPurpose
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import local_time
 from app.membership.models import MemberProfile, MembershipStatus
 from app.notify import queue_message, speaking_to
 from app.payments import services as payments
-from app.payments.models import Payment
+from app.payments.gateway import StripeGateway
+from app.payments.models import Payment, PaymentStatus
 from courses.models import Enrollment, EnrollmentStatus, TrainingClass
 from exams.models import (
     SEAT_HOLDING,
     BookingStatus,
-    CandidateBan,
     CertificateTypeCourse,
     ComponentResult,
     ExamBooking,
@@ -29,6 +30,7 @@ from exams.models import (
     SessionStatus,
     StaffRole,
 )
+from exams.services.bans import active_ban
 from exams.services.common import lock_user, log
 
 PURPOSE = "exam_fee"
@@ -95,11 +97,10 @@ def eligibility_reasons(session: Session, *, user: User, exam_session: ExamSessi
     """Why ``user`` may not book ``exam_session`` (empty when they may)."""
     ctype, component = exam_session.certificate_type, exam_session.component
     reasons: list[str] = []
-    ban = session.scalar(select(CandidateBan).where(
-        CandidateBan.user_id == user.id, CandidateBan.until > now,
-        (CandidateBan.certificate_type_id.is_(None)) | (CandidateBan.certificate_type_id == ctype.id)))
+    ban = active_ban(session, user_id=user.id, certificate_type_id=ctype.id, now=now)
     if ban is not None:
-        reasons.append(_("You are barred from these exams until %(date)s.", date=ban.until.date().isoformat()))
+        reasons.append(_("You are barred from these exams until %(date)s: %(reason)s",
+                         date=local_time(ban.until, "yyyy-MM-dd"), reason=ban.reason))
     if ctype.requires_membership:
         verified = session.scalar(select(exists().where(MemberProfile.user_id == user.id,
                                                         MemberProfile.status == MembershipStatus.VERIFIED)))
@@ -303,3 +304,53 @@ def _on_failed(session: Session, payment: Payment, now: datetime) -> None:
 
 
 EXAM_FEE = PaymentPurpose(name=PURPOSE, succeeded=_on_paid, failed=_on_failed)
+
+
+# --- unpaid exam-fee holds expire like enrollment seat holds ------------------------------------------
+
+def hold_expires_at(payment: Payment, hold_minutes: int) -> datetime:
+    """When a seat held for an unpaid exam fee goes back (counted from the fee's payment, which a
+    waitlist promotion creates afresh)."""
+    return payment.created_at + timedelta(minutes=hold_minutes)
+
+
+def release_expired_holds(session: Session, *, now: datetime, hold_minutes: int,
+                          gateway: StripeGateway | None) -> int:
+    """Expire bookings whose exam fee was not paid within ``hold_minutes``: the payment is cancelled,
+    the seat freed and the waitlist promoted. Idempotent (conditional UPDATEs); returns how many."""
+    due = list(session.execute(
+        select(ExamBooking.id, Payment.id).join(Payment, (Payment.reference_id == ExamBooking.id)
+                                                & (Payment.purpose == PURPOSE))
+        .where(ExamBooking.status == BookingStatus.PENDING_PAYMENT,
+               Payment.status.in_((PaymentStatus.PENDING, PaymentStatus.FAILED)),
+               Payment.created_at <= now - timedelta(minutes=hold_minutes))
+        .order_by(Payment.created_at, ExamBooking.id)))
+    released = 0
+    sessions: set[int] = set()
+    for booking_id, payment_id in due:
+        # Payment first, then booking: the same lock order as a payment success.
+        if not payments.cancel_payment(session, payment_id=payment_id, now=now, gateway=gateway):
+            continue   # paid a moment ago: the success handler confirms the booking
+        result = session.execute(
+            update(ExamBooking).where(ExamBooking.id == booking_id, ExamBooking.status == BookingStatus.PENDING_PAYMENT)
+            .values(status=BookingStatus.EXPIRED, cancelled_at=now, seat_no=None)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            continue
+        booking = session.get(ExamBooking, booking_id)
+        session.refresh(booking)
+        free_seat(session, booking.exam_session_id)
+        sessions.add(booking.exam_session_id)
+        released += 1
+        log(session, action="hold_expired", actor=None, now=now, exam_session_id=booking.exam_session_id,
+            booking_id=booking_id)
+        user = booking.user
+        if user.contact:
+            with speaking_to(user):
+                queue_message(session, recipient=user.contact, subject=_("Your exam seat was released"),
+                              body=_("The exam fee for %(title)s was not paid in time, so the seat went to "
+                                     "someone else.", title=booking.exam_session.title))
+    for exam_session_id in sorted(sessions):
+        _promote_waitlist(session, session.get(ExamSession, exam_session_id), now)
+    session.flush()
+    return released

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("exams", __name__, template_folder="../templates")
 
-from exams.views import admin, grading, taking, worker  # noqa: E402,F401
+from exams.views import admin, bans, grading, taking, worker  # noqa: E402,F401

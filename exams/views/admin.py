@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
@@ -25,6 +25,7 @@ from exams.forms import (
     CertificateTypeForm,
     ImportForm,
     PaperForm,
+    QuestionImageForm,
     SessionForm,
     StaffForm,
 )
@@ -37,7 +38,7 @@ from exams.models import (
     ExamSession,
     Question,
 )
-from exams.services import bank, grading, papers
+from exams.services import bank, grading, images, papers
 from exams.services import booking as booking_service
 from exams.services import sessions as session_service
 from exams.services import types as type_service
@@ -162,7 +163,26 @@ def admin_bank(type_id: int):
         stmt = stmt.where(Question.knowledge_point == kp)
     rows, total = paginate(session, stmt, page=page, per_page=30)
     return render_template("exams/admin_bank.html", ctype=ctype, rows=rows, total=total, page=page, form=form,
-                           report=report, kp=kp)
+                           report=report, kp=kp, image_form=QuestionImageForm())
+
+
+@bp.post("/exams/admin/questions/<int:question_id>/image")
+@allow(Role.UNION_ADMIN)
+def admin_question_image(question_id: int):
+    question = get_session().get(Question, question_id)
+    if question is None:
+        abort(404)
+    form = QuestionImageForm()
+    if form.validate_on_submit():
+        upload = form.image.data
+        if upload is None or not upload.filename:
+            flash(_("Choose an image to upload."), "error")
+        elif perform(lambda s: images.set_question_image(
+                s, actor=current_user, question_id=question_id, content=upload.read(images.IMAGE_MAX_BYTES + 1),
+                upload_folder=current_app.config["UPLOAD_FOLDER"], now=utcnow())).ok:
+            flash(_("Image saved."))
+    return redirect(url_for("exams.admin_bank", type_id=question.certificate_type_id, kp=request.args.get("kp") or None,
+                            page=request.args.get("page", type=int)) + f"#q{question_id}")
 
 
 @bp.get("/exams/admin/types/<int:type_id>/bank.<fmt>")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,8 +11,9 @@ from app.access import Role, allow
 from app.db import get_session, utcnow
 from app.forms import perform
 from exams.forms import ButtonForm
-from exams.models import Answer, Attempt, AttemptStatus
+from exams.models import Answer, Attempt, AttemptStatus, Question
 from exams.services import attempts as attempt_service
+from exams.services import images
 from exams.services.attempts import LETTERS, to_shown
 from exams.views import bp
 
@@ -83,3 +84,20 @@ def submit(attempt_id: int):
     if perform(finish).ok:
         flash(_("Your exam is submitted."))
     return redirect(url_for("exams.attempt", attempt_id=attempt_id))
+
+
+@bp.get("/exams/questions/<int:question_id>/image")
+@allow(Role.WORKER, Role.INSTRUCTOR, Role.UNION_ADMIN)
+def question_image(question_id: int):
+    """A question's image, only to those who may see the question (else 404, as if it did not exist)."""
+    session = get_session()
+    question = session.get(Question, question_id)
+    if question is None or not images.may_see_question(session, user=current_user, question_id=question_id):
+        abort(404)
+    path = images.image_file(current_app.config["UPLOAD_FOLDER"], question.image)
+    if path is None:
+        abort(404)
+    response = send_file(path, max_age=3600)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response

@@ -13,8 +13,9 @@ from app.errors import DomainError
 from app.forms import perform
 from app.membership.models import MemberProfile
 from exams import queries
+from exams.config import hold_minutes
 from exams.forms import AppealForm, BookForm, ButtonForm
-from exams.models import CertificateType, ExamBooking, ExamSession
+from exams.models import BookingStatus, CertificateType, ExamBooking, ExamSession
 from exams.services import booking as booking_service
 from exams.services import grading
 from exams.ticket_pdf import ticket_pdf as render_ticket_pdf
@@ -104,8 +105,12 @@ def my_exams():
     appeals = queries.appeals_by_result(session, [r.id for r in results])
     steps = {r.id: grading.next_steps(session, r) for r in results}
     payments = {b.id: booking_service.payment_of(session, b.id) for b in bookings if b.amount_due}
+    hold = hold_minutes()
+    pay_by = {b.id: booking_service.hold_expires_at(payments[b.id], hold) for b in bookings
+              if b.status == BookingStatus.PENDING_PAYMENT and payments.get(b.id)}
     return render_template("exams/my_exams.html", bookings=bookings, attempts=attempts, results=results,
-                           appeals=appeals, steps=steps, payments=payments, now=utcnow(), form=ButtonForm(),
+                           appeals=appeals, steps=steps, payments=payments, pay_by=pay_by, now=utcnow(),
+                           form=ButtonForm(),
                            appeal_form=AppealForm())
 
 
