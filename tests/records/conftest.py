@@ -22,6 +22,15 @@ def now() -> datetime:
     return NOW
 
 
+@pytest.fixture(autouse=True)
+def _edges_on_the_tests_clock(app):
+    """Factories here date things from the fixed NOW: pages and API calls see the same clock
+    (the suite also runs with the process clock moved a year ahead)."""
+    app.config["CLOCK"] = lambda: NOW
+    yield NOW
+    app.config.pop("CLOCK", None)
+
+
 @pytest.fixture
 def facts(app):
     """Install the fake domain's facts for the test; ``facts[(name, user_id)] = [...]``."""
