@@ -114,7 +114,7 @@ def test_every_table_exports_as_xlsx(app, db, make_user, make_member, completed,
     rows = list(load_workbook(io.BytesIO(client.get("/records/dashboard/breakdown.xlsx?by=kind&from=2026-01&to=2026-12")
                                          .data)).active.values)
     assert rows[0][0] == "Course or certificate"
-    assert ("低压电工作业", 0, 0, 0, 25, 40, 30, 0, 75.0) in rows
+    assert ("低压电工作业", 0, 0, 0, 25, 40, 30, 0, 0, 75.0) in rows
 
 
 def test_dashboard_api_and_rebuild(app, client, db, make_user, make_member, completed):
