@@ -145,3 +145,22 @@ def test_the_summary_is_rebuilt_by_a_beat_job(app):
     schedule = app.extensions["celery"].conf.beat_schedule
     assert schedule["records-rebuild-stats"]["task"] == "records.rebuild_stats"
     assert schedule["records-refresh-talent-cards"]["task"] == "records.refresh_talent_cards"
+
+
+def test_every_installed_publisher_takes_the_arguments_records_passes(app, db):
+    """records calls member facts as ``fn(session, user_id, now=...)`` (exam_results also with
+    ``include_failed``) and aggregate facts as ``fn(session, now=...)``."""
+    import inspect
+
+    from records.facts import MEMBER_FACTS, STAT_FACTS, publishers
+
+    for name in MEMBER_FACTS:
+        for publish in publishers(name):
+            extra = {"include_failed": True} if name == "exam_results" else {}
+            inspect.signature(publish).bind(db, 1, now=NOW, **extra)
+    found = set()
+    for name in STAT_FACTS:
+        for publish in publishers(name):
+            inspect.signature(publish).bind(db, now=NOW)
+            found.add(name)
+    assert found == set(STAT_FACTS)     # every domain publishes its summary rows
