@@ -46,6 +46,7 @@ DOMAIN = Domain(
                  count="certificates.queries:count_proposed", order=40),
     ),
     facts={"certificates": "certificates.facts:certificates_of_member",
-           "certificates_of_many": "certificates.facts:certificates_of_many"},
+           "certificates_of_many": "certificates.facts:certificates_of_many",
+           "stats_certificates": "certificates.facts:stats_certificates"},
     setup="certificates.keys:init_app",
 )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.membership.models import MemberProfile, MembershipStatus
 from certificates import queries
 from certificates.models import Certificate, GovernmentCertificate
+from courses.facts import month_start
 
 
 def _ours(c: Certificate, now: datetime) -> dict:
@@ -41,3 +43,29 @@ def certificates_of_many(session: Session, user_ids: list[int], *, now: datetime
                              .order_by(GovernmentCertificate.issued_on.desc())):
         found[r.user_id].append(_recorded(r))
     return found
+
+
+def stats_certificates(session: Session, *, now: datetime) -> list[dict]:
+    """For the union dashboard: ``certificates_issued`` per month of issuance (Asia/Shanghai), in
+    total and per certificate (``kind``: the type or course title), grassroots union and employer.
+    A certificate issued and later suspended or revoked still counts in the month it was issued;
+    recorded government certificates are not ours and do not count. One grouped statement per breakdown."""
+    member = (MemberProfile.user_id == Certificate.user_id) & (MemberProfile.status == MembershipStatus.VERIFIED)
+    breakdowns = {"": None, "kind": Certificate.title, "union_name": MemberProfile.union_name,
+                  "enterprise": MemberProfile.employer_name}
+    month = month_start(session, Certificate.issued_at).label("month")
+    out: list[dict] = []
+    for dimension, key in breakdowns.items():
+        columns = [month] + ([key.label("key")] if key is not None else [])
+        stmt = select(*columns, func.count(Certificate.id)).select_from(Certificate)
+        if dimension in ("union_name", "enterprise"):
+            stmt = stmt.outerjoin(MemberProfile, member)
+        stmt = stmt.where(Certificate.issued_at.is_not(None), Certificate.issued_at <= now,
+                          Certificate.number.is_not(None)).group_by(*columns)
+        for row in session.execute(stmt):
+            item = {"month": date.fromisoformat(row[0]), "dimension": dimension, "metric": "certificates_issued",
+                    "value": int(row[-1] or 0)}
+            if key is not None:
+                item[dimension] = row[1] or ""
+            out.append(item)
+    return out

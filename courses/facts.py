@@ -26,7 +26,7 @@ from courses.models import (
 LEARNING = (EnrollmentStatus.CONFIRMED, EnrollmentStatus.COMPLETED)
 
 
-def _month(session: Session, column):
+def month_start(session: Session, column):
     """The first day of the Asia/Shanghai month of a UTC timestamp column, as text YYYY-MM-01."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.date_trunc("month", column + literal_column("interval '8 hours'")), "YYYY-MM-DD")
@@ -64,7 +64,7 @@ def stats_training(session: Session, *, now: datetime) -> list[dict]:
     out: list[dict] = []
     for dimension, (key, joins) in _breakdowns().items():
         for month_of, values, where, names in metrics:
-            month = _month(session, month_of).label("month")
+            month = month_start(session, month_of).label("month")
             columns = [month] + ([key.label("key")] if key is not None else [])
             stmt = (select(*columns, *values).select_from(Enrollment)
                     .join(TrainingClass, TrainingClass.id == Enrollment.class_id))

@@ -49,5 +49,6 @@ DOMAIN = Domain(
         "exam_results_of_many": "exams.facts:exam_results_of_many",
         "certificate_eligibility": "exams.facts:certificate_eligibility",
         "released_candidates": "exams.facts:released_candidates",
+        "stats_exams": "exams.facts:stats_exams",
     },
 )

@@ -4,12 +4,14 @@ Plain dicts; keep these signatures stable."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from exams.models import CertificateType, ComponentResult
+from app.membership.models import MemberProfile, MembershipStatus
+from courses.facts import month_start
+from exams.models import CertificateType, ComponentResult, ExamSession
 
 
 def _result_dict(r: ComponentResult) -> dict:
@@ -104,3 +106,39 @@ def released_candidates(session: Session, *, exam_session_id: int) -> list[int]:
     return sorted(set(session.scalars(
         select(ComponentResult.user_id).where(ComponentResult.exam_session_id == exam_session_id,
                                               ComponentResult.released_at.is_not(None)))))
+
+
+def stats_exams(session: Session, *, now: datetime) -> list[dict]:
+    """For the union dashboard: released component results per month (of release, Asia/Shanghai),
+    ``exams_sat`` (the candidate was there) and ``exams_passed``, in total and per certificate type
+    (``kind``), exam city, grassroots union and employer. One grouped statement per breakdown."""
+    member = (MemberProfile.user_id == ComponentResult.user_id) & (MemberProfile.status == MembershipStatus.VERIFIED)
+    breakdowns = {
+        "": (None, ()),
+        "kind": (CertificateType.name_zh, ("type",)),
+        "city": (ExamSession.city, ("session",)),
+        "union_name": (MemberProfile.union_name, ("member",)),
+        "enterprise": (MemberProfile.employer_name, ("member",)),
+    }
+    month = month_start(session, ComponentResult.released_at).label("month")
+    out: list[dict] = []
+    for dimension, (key, joins) in breakdowns.items():
+        columns = [month] + ([key.label("key")] if key is not None else [])
+        stmt = select(*columns, func.count(ComponentResult.id),
+                      func.sum(case((ComponentResult.passed.is_(True), 1), else_=0))).select_from(ComponentResult)
+        if "type" in joins:
+            stmt = stmt.join(CertificateType, CertificateType.id == ComponentResult.certificate_type_id)
+        if "session" in joins:
+            stmt = stmt.join(ExamSession, ExamSession.id == ComponentResult.exam_session_id)
+        if "member" in joins:
+            stmt = stmt.outerjoin(MemberProfile, member)
+        stmt = stmt.where(ComponentResult.released_at.is_not(None), ComponentResult.released_at <= now,
+                          ComponentResult.absent.is_(False)).group_by(*columns)
+        for row in session.execute(stmt):
+            base = {"month": date.fromisoformat(row[0]), "dimension": dimension}
+            if key is not None:
+                base[dimension] = row[1] or ""
+            sat, passed = row[len(columns):]
+            out.append({**base, "metric": "exams_sat", "value": int(sat or 0)})
+            out.append({**base, "metric": "exams_passed", "value": int(passed or 0)})
+    return out

@@ -38,5 +38,5 @@ DOMAIN = Domain(
                  "subsidy budget, objections."), UNION, count="orders.queries:count_union_todo", order=12),
     ),
     payment_purposes=("orders.payment_handlers:ORDER_PAYMENTS", "orders.payment_handlers:SUBSIDY_PAYMENTS"),
-    facts={"order_training": "orders.facts:order_training_of_member"},
+    facts={"order_training": "orders.facts:order_training_of_member", "stats_orders": "orders.facts:stats_orders"},
 )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
+from app.auth.models import Organization
 from app.membership.models import MemberProfile
-from courses.models import Enrollment, TrainingClass
-from orders.models import Order, RosterEntry
+from courses.facts import month_start
+from courses.models import Course, Enrollment, EnrollmentStatus, TrainingClass
+from orders.models import Order, OrderEvent, OrderStatus, RosterEntry, RosterStatus
 
 
 def order_training_of_member(session: Session, user_id: int, *, now: datetime) -> list[dict]:
@@ -35,3 +37,65 @@ def order_training_of_member(session: Session, user_id: int, *, now: datetime) -
                        "roster_status": str(entry.status),
                        "enrollment_status": str(enrollment.status) if enrollment else None})
     return result
+
+
+def stats_orders(session: Session, *, now: datetime) -> list[dict]:
+    """For the union dashboard, per month (Asia/Shanghai), in total and per enterprise, provider,
+    course (``kind``) and class city:
+
+    - ``orders_trained``: employees on an order's roster (active place, order not cancelled) whose
+      enrollment was completed that month;
+    - ``subsidy``: the union's share (fen) granted to orders not cancelled, in the month the order
+      was confirmed (when the grant is taken from the budget; a cancellation gives it back).
+
+    Grouped statements only (one per metric and breakdown), never one row per order or person."""
+    enterprise, provider = aliased(Organization), aliased(Organization)
+    confirmed = (select(OrderEvent.order_id, func.min(OrderEvent.at).label("at"))
+                 .where(OrderEvent.to_status == OrderStatus.CONFIRMED).group_by(OrderEvent.order_id).subquery())
+    breakdowns = {"": None, "enterprise": enterprise.name, "provider": provider.name, "kind": Course.title,
+                  "city": TrainingClass.city}
+    out: list[dict] = []
+    for dimension, key in breakdowns.items():
+        # employees trained through orders
+        month = month_start(session, Enrollment.completed_at).label("month")
+        columns = [month] + ([key.label("key")] if key is not None else [])
+        stmt = (select(*columns, func.count(RosterEntry.id)).select_from(RosterEntry)
+                .join(Order, Order.id == RosterEntry.order_id)
+                .join(Enrollment, Enrollment.id == RosterEntry.enrollment_id))
+        stmt = _joins(stmt, dimension, enterprise, provider, class_of=Enrollment.class_id)
+        stmt = stmt.where(RosterEntry.status == RosterStatus.ACTIVE, Order.status != OrderStatus.CANCELLED,
+                          Enrollment.status == EnrollmentStatus.COMPLETED, Enrollment.completed_at <= now)
+        out += _rows(session, stmt.group_by(*columns), dimension, key, "orders_trained")
+        # the union's subsidy
+        month = month_start(session, confirmed.c.at).label("month")
+        columns = [month] + ([key.label("key")] if key is not None else [])
+        stmt = (select(*columns, func.sum(Order.subsidy_amount)).select_from(Order)
+                .join(confirmed, confirmed.c.order_id == Order.id))
+        stmt = _joins(stmt, dimension, enterprise, provider, class_of=Order.class_id)
+        stmt = stmt.where(Order.subsidy_amount > 0, Order.status != OrderStatus.CANCELLED, confirmed.c.at <= now)
+        out += _rows(session, stmt.group_by(*columns), dimension, key, "subsidy")
+    return out
+
+
+def _joins(stmt, dimension: str, enterprise, provider, *, class_of):
+    if dimension == "enterprise":
+        stmt = stmt.join(enterprise, enterprise.id == Order.enterprise_id)
+    elif dimension == "provider":
+        stmt = stmt.join(provider, provider.id == Order.provider_id)
+    elif dimension == "city":
+        stmt = stmt.outerjoin(TrainingClass, TrainingClass.id == class_of)
+    elif dimension == "kind":
+        stmt = stmt.outerjoin(TrainingClass, TrainingClass.id == class_of).outerjoin(
+            Course, Course.id == func.coalesce(TrainingClass.course_id, Order.course_id))
+    return stmt
+
+
+def _rows(session: Session, stmt, dimension: str, key, metric: str) -> list[dict]:
+    out = []
+    for row in session.execute(stmt):
+        item = {"month": date.fromisoformat(row[0]), "dimension": dimension, "metric": metric,
+                "value": max(int(row[-1] or 0), 0)}
+        if key is not None:
+            item[dimension] = row[1] or ""
+        out.append(item)
+    return out

@@ -23,8 +23,6 @@ from records.schemas import (
     ContactRequestOut,
     DashboardOut,
     DashboardQuery,
-    HonourIn,
-    HonourOut,
     PoolIn,
     PoolOut,
     RecordOut,
@@ -267,18 +265,3 @@ def add_target():
     session.commit()
     done = next(t for t in dash.list_targets(session) if t.target.id == target.id)
     return created(target_out(done).model_dump(mode="json"))
-
-
-@bp.post("/members/<int:user_id>/honours")
-@allow(Role.UNION_ADMIN)
-@endpoint("Enter a verified honour (劳动模范, 工匠, 五一劳动奖章) on a member's record", body=HonourIn,
-          response=HonourOut, status=201, errors=(404, 422), tags=TAGS)
-def add_honour(user_id: int):
-    data = parse_body(HonourIn)
-    session = get_session()
-    honour = record_services.add_honour(session, actor=current_user, user_id=user_id, kind=data.kind,
-                                        title=data.title, awarded_by=data.awarded_by, awarded_on=data.awarded_on,
-                                        now=utcnow())
-    session.commit()
-    return created(HonourOut(id=honour.id, user_id=honour.user_id, kind=honour.kind, title=honour.title,
-                             awarded_by=honour.awarded_by, awarded_on=honour.awarded_on).model_dump(mode="json"))

@@ -1,15 +1,14 @@
-"""Demo data of the records domain: the federation's two targets of the year, an honour on
-the first member's record, the second member in the talent pool, and fresh dashboard
-summaries. Idempotent: targets by title, the honour by member and title."""
+"""Demo data of the records domain: the federation's two targets of the year, the second member
+in the talent pool, and fresh dashboard summaries. (The first member's honour comes from studios.) Idempotent: targets by title."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
 from app.i18n import SHANGHAI
-from records.models import Honour, HonourKind, Target
+from records.models import Target
 from records.services.stats import rebuild_stats
 from records.services.talent import CONSENT_VERSION, PoolChoice, get_profile, set_pool_choice
 
@@ -22,12 +21,6 @@ def load(world) -> None:
         if session.scalar(select(Target.id).where(Target.title == title)) is None:
             session.add(Target(title=title, metric=metric, goal=goal, starts_on=date(year, 1, 1),
                                ends_on=date(year, 12, 31), created_at=now))
-    worker = world.users["worker"]
-    title = "海南省五一劳动奖章"
-    if session.scalar(select(Honour.id).where(Honour.user_id == worker.id, Honour.title == title)) is None:
-        session.add(Honour(user_id=worker.id, kind=HonourKind.MAY_DAY_MEDAL, title=title, awarded_by="海南省总工会",
-                           awarded_on=(now - timedelta(days=200)).date(), entered_by_id=world.users["union_admin"].id,
-                           entered_at=now))
     worker2 = world.users["worker2"]
     if get_profile(session, worker2.id) is None:
         set_pool_choice(session, actor=worker2, now=now, choice=PoolChoice(

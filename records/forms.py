@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from records.models import HonourKind
 from records.services.stats import DIMENSIONS
 from records.services.targets import METRICS
 
@@ -38,18 +37,6 @@ class TalentSearchForm(FlaskForm):
     certificate_type = StringField(_l("Certificate"), validators=[Optional(), Length(max=100)])
     level = StringField(_l("Level"), validators=[Optional(), Length(max=50)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=50)])
-
-
-HONOUR_CHOICES = [(HonourKind.MODEL_WORKER.value, _l("Model worker")), (HonourKind.CRAFTSMAN.value, _l("Craftsman")),
-                  (HonourKind.MAY_DAY_MEDAL.value, _l("May Day Labour Medal")), (HonourKind.OTHER.value, _l("Other"))]
-
-
-class HonourForm(FlaskForm):
-    member = StringField(_l("Member's phone or e-mail"), validators=[DataRequired(), Length(max=254)])
-    kind = SelectField(_l("Honour"), choices=HONOUR_CHOICES)
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    awarded_by = StringField(_l("Awarded by"), validators=[DataRequired(), Length(max=200)])
-    awarded_on = DateField(_l("Awarded on"), validators=[DataRequired()])
 
 
 METRIC_CHOICES = [(m, m) for m in METRICS]

@@ -1,4 +1,4 @@
-"""The records domain's own tables: honours, printouts, the talent pool (consent, contact
+"""The records domain's own tables: printouts, the talent pool (consent, contact
 requests, access log), the union's targets and the dashboard's summary table.
 
 A member's record itself is not stored: it is read from the facts other domains publish."""
@@ -13,28 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Organization, User
 from app.db import Base
-
-
-class HonourKind(StrEnum):
-    MODEL_WORKER = "model_worker"        # 劳动模范
-    CRAFTSMAN = "craftsman"              # 工匠
-    MAY_DAY_MEDAL = "may_day_medal"      # 五一劳动奖章
-    OTHER = "other"
-
-
-class Honour(Base):
-    """An honour a union admin entered and verified on a member's record."""
-
-    __tablename__ = "record_honours"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[HonourKind] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(200))
-    awarded_by: Mapped[str] = mapped_column(String(200))
-    awarded_on: Mapped[date] = mapped_column(Date)
-    entered_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    entered_at: Mapped[datetime]
 
 
 class RecordPrintout(Base):

@@ -176,19 +176,3 @@ class TargetIn(Schema):
     ends_on: date
     dimension: str = ""
     value: str = Field(default="", max_length=200)
-
-
-class HonourIn(Schema):
-    kind: Literal["model_worker", "craftsman", "may_day_medal", "other"]
-    title: str = Field(min_length=1, max_length=200)
-    awarded_by: str = Field(min_length=1, max_length=200)
-    awarded_on: date
-
-
-class HonourOut(BaseModel):
-    id: int
-    user_id: int
-    kind: str
-    title: str
-    awarded_by: str
-    awarded_on: date

@@ -1,5 +1,5 @@
 """HTML pages of the records domain: the member's record and printouts, the talent pool (member
-and enterprise sides), the public printout check, the union's dashboard and honours."""
+and enterprise sides), the public printout check, the union's dashboard."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.access import PUBLIC, Role, allow
-from app.auth.models import User
 from app.celery import enqueue
 from app.db import after_commit, get_session, utcnow
 from app.errors import Invalid
@@ -33,7 +32,6 @@ from records.credential import issuer_document
 from records.forms import (
     ActionForm,
     ContactForm,
-    HonourForm,
     PoolForm,
     TalentSearchForm,
     TargetForm,
@@ -42,7 +40,7 @@ from records.models import RecordPrintout
 from records.pdf import render_record_pdf
 from records.queries import dashboard as dash
 from records.queries import talent as talent_queries
-from records.queries.record import build_record, list_honours
+from records.queries.record import build_record
 from records.services import record as record_services
 from records.services import talent as talent_services
 from records.services import targets as target_services
@@ -302,38 +300,3 @@ def add_target():
 def delete_target(target_id: int):
     perform(lambda s: target_services.delete_target(s, actor=current_user, target_id=target_id))
     return redirect(url_for("records.dashboard"))
-
-
-# --- honours (union admins) -------------------------------------------------------------------
-
-@bp.route("/records/honours", methods=["GET", "POST"])
-@allow(Role.UNION_ADMIN)
-def honours():
-    form = HonourForm()
-    session = get_session()
-    member = None
-    if form.validate_on_submit():
-        account = form.member.data.strip()
-        member = session.scalar(select(User).where(or_(User.phone == account, User.email == account.lower())))
-        if member is None:
-            form.member.errors = [_("No member with this phone or e-mail.")]
-        else:
-            outcome = submit(form, lambda s: record_services.add_honour(
-                s, actor=current_user, user_id=member.id, kind=form.kind.data, title=form.title.data,
-                awarded_by=form.awarded_by.data, awarded_on=form.awarded_on.data, now=utcnow()))
-            if outcome.ok:
-                flash(_("Honour entered on %(name)s's record.", name=member.name), "success")
-                return redirect(url_for("records.honours", member=account))
-    account = request.args.get("member", "").strip()
-    if account and member is None:
-        member = session.scalar(select(User).where(or_(User.phone == account, User.email == account.lower())))
-        form.member.data = account
-    return render_template("records/honours.html", form=form, member=member,
-                           honours=list_honours(session, member.id) if member else [], action_form=ActionForm())
-
-
-@bp.post("/records/honours/<int:honour_id>/delete")
-@allow(Role.UNION_ADMIN)
-def delete_honour(honour_id: int):
-    perform(lambda s: record_services.delete_honour(s, actor=current_user, honour_id=honour_id))
-    return redirect(url_for("records.honours"))

@@ -116,6 +116,9 @@ def load(world) -> None:
         Honor(user_id=leader.id, kind=HonorKind.MAY_DAY_MEDAL, title="海南省五一劳动奖章", level=StudioLevel.PROVINCIAL,
               year=today.year - 4, awarded_by="海南省总工会", status=HonorStatus.VERIFIED, entered_by_id=union.id,
               entered_at=now - timedelta(days=700), verified_by_id=union.id, verified_at=now - timedelta(days=699)),
+        Honor(user_id=first.id, kind=HonorKind.MAY_DAY_MEDAL, title="海南省五一劳动奖章", level=StudioLevel.PROVINCIAL,
+              year=today.year - 1, awarded_by="海南省总工会", status=HonorStatus.VERIFIED, entered_by_id=union.id,
+              entered_at=now - timedelta(days=200), verified_by_id=union.id, verified_at=now - timedelta(days=199)),
     ])
     session.add_all([
         Achievement(studio_id=studio.id, kind=AchievementKind.PATENT, title="一种10kV配电线路带电作业用绝缘遮蔽装置",

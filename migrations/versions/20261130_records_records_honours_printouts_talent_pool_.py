@@ -1,4 +1,4 @@
-"""records: honours, printouts, talent pool, targets, summaries
+"""records: printouts, talent pool, targets, summaries
 
 Revision ID: records
 Revises: certificates
@@ -53,22 +53,6 @@ def upgrade() -> None:
     sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_record_targets'))
     )
-    op.create_table('record_honours',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('title', sa.String(length=200), nullable=False),
-    sa.Column('awarded_by', sa.String(length=200), nullable=False),
-    sa.Column('awarded_on', sa.Date(), nullable=False),
-    sa.Column('entered_by_id', sa.Integer(), nullable=False),
-    sa.Column('entered_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_record_honours_entered_by_id_users')),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_record_honours_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_honours'))
-    )
-    with op.batch_alter_table('record_honours', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_record_honours_user_id'), ['user_id'], unique=False)
-
     op.create_table('record_printouts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=64), nullable=False),
@@ -184,10 +168,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_record_printouts_user_id'))
 
     op.drop_table('record_printouts')
-    with op.batch_alter_table('record_honours', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_record_honours_user_id'))
-
-    op.drop_table('record_honours')
     op.drop_table('record_targets')
     with op.batch_alter_table('record_stats', schema=None) as batch_op:
         batch_op.drop_index('ix_record_stats_lookup')

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from records.models import StatCell, StatRebuild, Target
 from records.services.stats import DIMENSIONS
 
-HEADLINE = ("trained", "enrolled", "hours", "certificates_issued", "exams_sat", "exams_passed", "subsidy")
+HEADLINE = ("trained", "enrolled", "hours", "certificates_issued", "exams_sat", "exams_passed", "subsidy",
+            "orders_trained")
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Nothing here reads another domain's tables: training comes from courses' "training" fact,
 exam results from "exam_results", certificates from "certificates", and so on (see
-``records.facts``). Honours are the records domain's own.
+``records.facts``); honours from "honours" (studios/ enters and verifies them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from app.auth.models import User
 from app.i18n import SHANGHAI
 from app.membership.models import MemberProfile
 from records.facts import as_date, gather, get
-from records.models import Honour
 
 EXPIRING_DAYS = 90
 # Training statuses that belong on a record (a cancelled or unpaid enrollment does not).
@@ -192,16 +191,10 @@ def _teaching_entries(rows: list) -> list[Entry]:
             for r in rows]
 
 
-def list_honours(session: Session, user_id: int) -> list[Honour]:
-    return list(session.scalars(select(Honour).where(Honour.user_id == user_id)
-                                .order_by(Honour.awarded_on.desc(), Honour.id.desc())))
-
-
-def _honour_entries(honours: list[Honour], published: list) -> list[Entry]:
-    """Honours entered here by union admins, and verified honours another domain publishes
-    (studios: ``{kind, title, level, year, awarded_by, verified_at}``)."""
-    entries = [Entry(kind="honour", on=h.awarded_on, title=h.title, subtitle=str(h.kind), status="verified",
-                     source=h.awarded_by, details={"honour_kind": str(h.kind), "honour_id": h.id}) for h in honours]
+def _honour_entries(published: list) -> list[Entry]:
+    """Verified honours another domain publishes as "honours" (studios: ``{kind, title, level,
+    year, awarded_by, verified_at}``); union admins enter and verify them there."""
+    entries = []
     for h in published:
         year = get(h, "year")
         on = as_date(get(h, "awarded_on")) or (date(int(year), 1, 1) if year else as_date(get(h, "verified_at")))
@@ -248,7 +241,7 @@ def build_record(session: Session, user: User, *, now: datetime, for_member: boo
     entries += _studio_entries(gather(session, "studio_roles", uid, now=now),
                                gather(session, "apprenticeships", uid, now=now))
     entries += _teaching_entries(gather(session, "teaching", uid, now=now))
-    entries += _honour_entries(list_honours(session, uid), gather(session, "honours", uid, now=now))
+    entries += _honour_entries(gather(session, "honours", uid, now=now))
     entries.sort(key=lambda e: (e.on or date.min, e.kind, e.title), reverse=True)
     profile = session.scalar(select(MemberProfile).where(MemberProfile.user_id == uid))
     verified = profile is not None and profile.is_verified

@@ -1,1 +1,1 @@
-"""Writes of the records domain: honours, printouts, the talent pool, targets, summaries."""
+"""Writes of the records domain: printouts, the talent pool, targets, summaries."""

@@ -114,7 +114,7 @@ def test_every_table_exports_as_xlsx(app, db, make_user, make_member, completed,
     rows = list(load_workbook(io.BytesIO(client.get("/records/dashboard/breakdown.xlsx?by=kind&from=2026-01&to=2026-12")
                                          .data)).active.values)
     assert rows[0][0] == "Course or certificate"
-    assert ("低压电工作业", 0, 0, 0, 25, 40, 30, 0, 75.0) in rows
+    assert ("低压电工作业", 0, 0, 0, 25, 40, 30, 0, 0, 75.0) in rows
 
 
 def test_dashboard_api_and_rebuild(app, client, db, make_user, make_member, completed):
@@ -145,3 +145,22 @@ def test_the_summary_is_rebuilt_by_a_beat_job(app):
     schedule = app.extensions["celery"].conf.beat_schedule
     assert schedule["records-rebuild-stats"]["task"] == "records.rebuild_stats"
     assert schedule["records-refresh-talent-cards"]["task"] == "records.refresh_talent_cards"
+
+
+def test_every_installed_publisher_takes_the_arguments_records_passes(app, db):
+    """records calls member facts as ``fn(session, user_id, now=...)`` (exam_results also with
+    ``include_failed``) and aggregate facts as ``fn(session, now=...)``."""
+    import inspect
+
+    from records.facts import MEMBER_FACTS, STAT_FACTS, publishers
+
+    for name in MEMBER_FACTS:
+        for publish in publishers(name):
+            extra = {"include_failed": True} if name == "exam_results" else {}
+            inspect.signature(publish).bind(db, 1, now=NOW, **extra)
+    found = set()
+    for name in STAT_FACTS:
+        for publish in publishers(name):
+            inspect.signature(publish).bind(db, now=NOW)
+            found.add(name)
+    assert found == set(STAT_FACTS)     # every domain publishes its summary rows

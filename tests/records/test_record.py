@@ -1,4 +1,4 @@
-"""The member's record: one timeline from every source, totals, the API, honours."""
+"""The member's record: one timeline from every source (honours through the "honours" fact), totals, the API."""
 
 from __future__ import annotations
 
@@ -145,31 +145,6 @@ def test_timeline_page_on_the_phone(app, db, make_member, completed, facts, now)
     html = client.get("/records/me").get_data(as_text=True)
     assert "低压电工作业培训" in html and "government certificate (recorded)" in html
     assert 'data-test="hours-year">64<' in html
-
-
-def test_union_admin_enters_honours_workers_cannot(app, db, client, make_member, make_user, now):
-    member, admin = make_member(), make_user(Role.UNION_ADMIN)
-    body = {"kind": "may_day_medal", "title": "海南省五一劳动奖章", "awarded_by": "海南省总工会", "awarded_on": "2026-04-28"}
-    answer = client.post(f"/api/v1/members/{member.id}/honours", json=body, headers=bearer(admin))
-    assert answer.status_code == 201, answer.json
-    assert client.post(f"/api/v1/members/{member.id}/honours", json=body, headers=bearer(member)).status_code == 403
-    assert client.post("/api/v1/members/987654/honours", json=body, headers=bearer(admin)).status_code == 404
-    bad = client.post(f"/api/v1/members/{member.id}/honours", json={**body, "kind": "hero"}, headers=bearer(admin))
-    assert bad.status_code == 422
-    [entry] = build_record(db, member, now=now).entries
-    assert (entry.kind, entry.title, entry.source) == ("honour", "海南省五一劳动奖章", "海南省总工会")
-
-
-def test_honours_page_enters_an_honour(app, db, make_member, make_user):
-    from tests.conftest import post_form
-
-    member, admin = make_member(), make_user(Role.UNION_ADMIN)
-    client = app.test_client()
-    sign_in(client, admin)
-    answer = post_form(client, "/records/honours", {"member": member.phone, "kind": "craftsman", "title": "海南工匠",
-                                                    "awarded_by": "海南省总工会", "awarded_on": "2025-05-01"})
-    assert answer.status_code == 302
-    assert "海南工匠" in client.get(answer.location).get_data(as_text=True)
 
 
 def test_the_real_shapes_of_exams_studios_and_instructors_fit(db, make_member, facts, now):
