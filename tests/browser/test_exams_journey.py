@@ -5,6 +5,7 @@ Phone (390x844) screenshots, and the union's session page on a desktop (1280x800
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import timedelta
 
@@ -36,6 +37,8 @@ UNION_ADMIN, WORKER = "13800000001", "13800000005"
 EXAMINERS = ("13800000021", "13800000022", "13800000023")
 
 
+_SESSION_DAYS = itertools.count()
+
 def user(s, phone: str) -> User:
     return s.scalar(select(User).where(User.phone == "+86" + phone))
 
@@ -62,7 +65,8 @@ def prepare(app, tag: str) -> int:
                                                {"kind": "single", "count": 8, "points": 10},
                                                {"kind": "true_false", "count": 1, "points": 10},
                                                {"kind": "short", "count": 1, "points": 10}])
-        starts = now + timedelta(days=3)
+        # each journey's session on its own day: the live app (and its examiners' calendars) is shared
+        starts = now + timedelta(days=3 + next(_SESSION_DAYS))
         exam_session = session_service.schedule_session(s, actor=admin, now=now, values={
             "certificate_type_id": ctype.id, "component": "theory", "mode": SessionMode.ONLINE_CENTER,
             "paper_id": paper.id, "title": f"低压电工理论考试·{tag}", "city": "海口", "venue": "海南省电力学校考试中心",
