@@ -48,5 +48,6 @@ DOMAIN = Domain(
         "exam_results_of_many": "exams.facts:exam_results_of_many",
         "certificate_eligibility": "exams.facts:certificate_eligibility",
         "released_candidates": "exams.facts:released_candidates",
+        "pass_rates_of_classes": "exams.facts:pass_rates_of_classes",
     },
 )
