@@ -50,5 +50,6 @@ DOMAIN = Domain(
         "certificate_eligibility": "exams.facts:certificate_eligibility",
         "released_candidates": "exams.facts:released_candidates",
         "stats_exams": "exams.facts:stats_exams",
+        "pass_rates_of_classes": "exams.facts:pass_rates_of_classes",
     },
 )

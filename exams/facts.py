@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.membership.models import MemberProfile, MembershipStatus
 from courses.facts import month_start
-from exams.models import CertificateType, ComponentResult, ExamSession
+from courses.models import Enrollment, EnrollmentStatus, TrainingClass
+from exams.models import (
+    CertificateComponent,
+    CertificateType,
+    CertificateTypeCourse,
+    ComponentResult,
+    ExamSession,
+)
 
 
 def _result_dict(r: ComponentResult) -> dict:
@@ -142,3 +149,37 @@ def stats_exams(session: Session, *, now: datetime) -> list[dict]:
             out.append({**base, "metric": "exams_sat", "value": int(sat or 0)})
             out.append({**base, "metric": "exams_passed", "value": int(passed or 0)})
     return out
+def pass_rates_of_classes(session: Session, class_ids: list[int], *, now: datetime) -> dict[int, dict]:
+    """How the learners of these classes did at the exams of the certificate types their courses prepare for.
+
+    ``{class_id: {"sat", "passed"}}`` for every asked class: ``sat`` counts the class's learners (confirmed or
+    completed) with a released result, present, of such a type; ``passed`` those of them who passed every
+    component of at least one such type (a pass counts here even once its validity has run out: this is a
+    record of how the teaching went). One grouped statement whatever the number of classes.
+    """
+    found = {class_id: {"sat": 0, "passed": 0} for class_id in class_ids}
+    if not class_ids:
+        return found
+    per_member = (select(ComponentResult.user_id, ComponentResult.certificate_type_id,
+                         func.count(distinct(case((ComponentResult.passed.is_(True), ComponentResult.component_id))))
+                         .label("passed_components"))
+                  .where(ComponentResult.released_at.is_not(None), ComponentResult.released_at <= now,
+                         ComponentResult.absent.is_(False))
+                  .group_by(ComponentResult.user_id, ComponentResult.certificate_type_id).subquery())
+    needed = (select(CertificateComponent.certificate_type_id, func.count().label("components"))
+              .group_by(CertificateComponent.certificate_type_id).subquery())
+    passed_all = per_member.c.passed_components >= needed.c.components
+    rows = session.execute(
+        select(Enrollment.class_id, func.count(distinct(Enrollment.user_id)),
+               func.count(distinct(case((passed_all, Enrollment.user_id)))))
+        .join(TrainingClass, TrainingClass.id == Enrollment.class_id)
+        .join(CertificateTypeCourse, CertificateTypeCourse.course_id == TrainingClass.course_id)
+        .join(per_member, and_(per_member.c.user_id == Enrollment.user_id,
+                               per_member.c.certificate_type_id == CertificateTypeCourse.certificate_type_id))
+        .join(needed, needed.c.certificate_type_id == CertificateTypeCourse.certificate_type_id)
+        .where(Enrollment.class_id.in_(class_ids),
+               Enrollment.status.in_([str(EnrollmentStatus.CONFIRMED), str(EnrollmentStatus.COMPLETED)]))
+        .group_by(Enrollment.class_id))
+    for class_id, sat, passed in rows:
+        found[class_id] = {"sat": int(sat), "passed": int(passed)}
+    return found

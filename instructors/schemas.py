@@ -40,6 +40,9 @@ class RecordOut(BaseModel):
     learners: int
     completed: int
     completion_rate: int | None
+    sat: int = 0            # learners who sat the exams their courses prepare for
+    passed: int = 0         # of them, who passed every component of such a certificate type
+    pass_rate: int | None = None   # percent of ``sat``; none when nobody sat
 
 
 class InstructorOut(BaseModel):

@@ -320,7 +320,9 @@ def admin_session(exam_session_id: int):
         session, certificate_type_code=exam_session.certificate_type.code, level=exam_session.certificate_type.level
         or None, starts_at=exam_session.starts_at, ends_at=exam_session.ends_at,
         candidate_user_ids=[b.user_id for b in bookings], now=utcnow(),
-        exclude_booking=(BookingPurpose.EXAM_SESSION, exam_session.id))[:10]
+        exclude_booking=(BookingPurpose.EXAM_SESSION, exam_session.id))
+    # the best ten who can examine, and the first ten who cannot, with why (a long pool must not hide either)
+    suggestions = [c for c in suggestions if c.eligible][:10] + [c for c in suggestions if not c.eligible][:10]
     return render_template("exams/admin_session.html", suggestions=suggestions, s=exam_session, bookings=bookings, attempts=attempts,
                            results=results, stats=queries.session_stats(session, [exam_session_id])[exam_session_id],
                            problems=session_service.staffing_problems(exam_session), staff_form=staff_form,

@@ -228,6 +228,8 @@ def rank_examiners(session: Session, *, certificate_type_code: str, level: str |
             eligible = False
             reasons.extend(found)
         is_available = user_id in available
+        if eligible and candidate_user_ids:
+            reasons.append(_("no conflict with the %(n)s booked candidates", n=len(set(candidate_user_ids))))
         if eligible:
             reasons.append(_("marked available at that time") if is_available
                            else _("no availability marked for that time"))

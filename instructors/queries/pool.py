@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -144,8 +145,30 @@ def pool_select(filters: PoolFilters, *, now: datetime) -> Select:
     return stmt
 
 
+def pass_rates(session: Session, class_ids: list[int], *, now: datetime) -> dict[int, dict]:
+    """``{class_id: {"sat", "passed"}}``: how the classes' learners did at the exams their courses prepare for.
+
+    Read from the ``pass_rates_of_classes`` fact the exams domain publishes (exams depends on this package,
+    so it is never imported here); empty when no installed domain publishes it.
+    """
+    found: dict[int, dict] = {}
+    if not class_ids:
+        return found
+    for publisher in current_app.extensions["domains"].fact("pass_rates_of_classes"):
+        for class_id, row in publisher(session, class_ids, now=now).items():
+            mine = found.setdefault(class_id, {"sat": 0, "passed": 0})
+            mine["sat"] += row["sat"]
+            mine["passed"] += row["passed"]
+    return found
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
 def teaching_record(session: Session, user_id: int, *, now: datetime) -> dict:
-    """Classes taught (started), hours, learners, completions and the completion rate."""
+    """Classes taught (started), hours, learners, completions and the completion rate; of the learners who
+    sat the exams their courses prepare for, how many passed (the pass rate)."""
     today = local_day(now)
     classes = session.execute(
         select(TrainingClass.id, Course.hours).join(Course, Course.id == TrainingClass.course_id)
@@ -157,8 +180,11 @@ def teaching_record(session: Session, user_id: int, *, now: datetime) -> dict:
         learners, completed = session.execute(
             select(func.count(), func.count().filter(Enrollment.status == EnrollmentStatus.COMPLETED))
             .where(Enrollment.class_id.in_(ids), Enrollment.status.in_([str(s) for s in LEARNERS]))).one()
+    rates = pass_rates(session, ids, now=now).values()
+    sat, passed = sum(r["sat"] for r in rates), sum(r["passed"] for r in rates)
     return {"classes": len(ids), "hours": sum(c.hours or 0 for c in classes), "learners": learners,
-            "completed": completed, "completion_rate": round(100 * completed / learners) if learners else None}
+            "completed": completed, "completion_rate": _rate(completed, learners),
+            "sat": sat, "passed": passed, "pass_rate": _rate(passed, sat)}
 
 
 def teaching_fact(session: Session, user_id: int, *, now: datetime) -> list[dict]:
@@ -173,10 +199,14 @@ def teaching_fact(session: Session, user_id: int, *, now: datetime) -> list[dict
         .group_by(TrainingClass.id, Course.title, Course.hours).order_by(TrainingClass.starts_on.desc())).all()
     ratings = dict(session.execute(select(Rating.class_id, func.avg(Rating.stars))
                                    .where(Rating.instructor_user_id == user_id).group_by(Rating.class_id)).all())
+    exams = pass_rates(session, [row[0].id for row in rows], now=now)
+    none = {"sat": 0, "passed": 0}
     return [{"class_id": tc.id, "course": title, "class": tc.title, "starts_on": tc.starts_on, "ends_on": tc.ends_on,
              "hours": hours or 0, "learners": learners, "completed": completed,
              "rating": round(float(ratings[tc.id]), 1) if tc.id in ratings else None,
-             "finished": tc.ends_on < local_day(now)}
+             "finished": tc.ends_on < local_day(now),
+             "sat": exams.get(tc.id, none)["sat"], "passed": exams.get(tc.id, none)["passed"],
+             "pass_rate": _rate(exams.get(tc.id, none)["passed"], exams.get(tc.id, none)["sat"])}
             for tc, title, hours, learners, completed in rows]
 
 
