@@ -42,8 +42,11 @@ class ErrorResponse(BaseModel):
 def endpoint(summary: str, *, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
              status: int = 200, errors: tuple[int, ...] = (), tags: tuple[str, ...] = (),
-             form: bool = False, also: tuple[int, ...] = ()):
+             form: bool = False, also: tuple[int, ...] = (), media: dict[str, dict] | None = None):
     """Record an API view's contract for the OpenAPI description.
+
+    ``media``: other media types the success answer may take, with their schemas (e.g. a PDF
+    copy chosen by a query parameter).
 
     ``also``: other success statuses answered with the same ``response`` body (e.g. 200 for a
     repeated upload and 202 for one queued, next to 201).
@@ -52,7 +55,7 @@ def endpoint(summary: str, *, body: type[BaseModel] | None = None,
     def decorator(view):
         view.openapi = {
             "summary": summary, "body": body, "query": query, "response": response,
-            "status": status, "errors": errors, "tags": tags, "form": form, "also": also,
+            "status": status, "errors": errors, "tags": tags, "form": form, "also": also, "media": media or {},
         }
         return view
 
@@ -213,6 +216,8 @@ def build_openapi() -> dict:
             ok: dict[str, Any] = {"description": "OK"}
             if meta.get("response"):
                 ok["content"] = {"application/json": {"schema": refs[(meta["response"], "serialization")]}}
+            for media_type, schema in (meta.get("media") or {}).items():
+                ok.setdefault("content", {})[media_type] = {"schema": schema}
             responses = {str(meta.get("status", 200)): ok}
             for status in meta.get("also") or ():
                 responses[str(status)] = ok

@@ -83,14 +83,25 @@ db_session: scoped_session[Session] = scoped_session(_new_session, scopefunc=_ap
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def logs_reads(view):
+    """Mark a GET view that records who read what (an access log the issue requires, e.g. the
+    talent pool's views): its transaction takes SQLite's write lock up front like a POST's."""
+    view.logs_reads = True
+    return view
+
+
 def _write_lock_up_front() -> bool:
     """Whether a new SQLite transaction should take the write lock at once.
 
-    Pages and API reads (GET) read; every other request, CLI command and task may write.
+    Pages and API reads (GET) read, except views marked ``logs_reads``; every other request,
+    CLI command and task may write.
     """
     from flask import has_request_context, request
 
-    return not (has_request_context() and request.method in READ_ONLY_METHODS)
+    if not has_request_context() or request.method not in READ_ONLY_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "logs_reads", False))
 
 
 def make_engine(url: str, *, busy_timeout: float = 30, **kwargs) -> Engine:

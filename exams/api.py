@@ -220,7 +220,7 @@ def create_question(type_id: int):
 @bp.post("/certificate-types/<int:type_id>/questions/import")
 @allow(Role.UNION_ADMIN)
 @endpoint("Import questions from XLSX/CSV (题型, 题干, 选项A–F, 答案, 解析, 难度, 知识点): a report per row",
-          response=ImportReportOut, errors=(404,), tags=("exams",))
+          response=ImportReportOut, errors=(404, 413, 422), tags=("exams",))
 def import_questions(type_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -464,7 +464,7 @@ def lift_ban(ban_id: int):
 @bp.post("/questions/<int:question_id>/image")
 @allow(Role.UNION_ADMIN)
 @endpoint("Upload a question's image (multipart field `image`; PNG, JPEG or WebP by content, at most 2 MB)",
-          response=QuestionImageOut, errors=(404,), tags=("exams",))
+          response=QuestionImageOut, errors=(404, 413, 422), tags=("exams",))
 def upload_question_image(question_id: int):
     upload = request.files.get("image")
     if upload is None or not upload.filename:

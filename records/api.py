@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.access import Role, allow
 from app.api import created, endpoint, page_of, parse_body, parse_query
 from app.celery import enqueue
-from app.db import after_commit, get_session, utcnow
+from app.db import after_commit, get_session, logs_reads, utcnow
 from app.errors import DomainError
 from records import credential
 from records.pdf import render_record_pdf
@@ -61,11 +61,13 @@ def record_out(record: Record, verify_url: str | None = None) -> dict:
 
 
 @bp.get("/me/record")
+@logs_reads
 @allow(Role.WORKER)
 @endpoint("The caller's whole training record from every source, newest first, with totals; "
           "?format=pdf for a printable copy (registers the printout behind its QR code), "
           "?format=credential for a signed Verifiable Presentation", query=RecordQuery, response=RecordOut,
-          tags=TAGS)
+          media={"application/pdf": {"type": "string", "format": "binary"},
+                 "application/vp+ld+json": {"type": "object"}}, tags=TAGS)
 def my_record():
     args = parse_query(RecordQuery)
     session = get_session()
@@ -76,6 +78,7 @@ def my_record():
     if args.format == "credential":
         response = jsonify(credential.export_record(record, config=current_app.config, base_url=base_url(), now=now))
         response.headers["Content-Disposition"] = 'attachment; filename="training-record.vp.json"'
+        response.mimetype = "application/vp+ld+json"   # a Verifiable Presentation, not the record's JSON
         return response
     # A printout must be checkable later: it is registered (reused while the record is unchanged).
     printout = record_services.record_printout(session, actor=current_user, record=record, now=now)
@@ -148,6 +151,7 @@ def answer_contact(request_id: int, answer: str):
 # --- talent pool: enterprises -----------------------------------------------------------------
 
 @bp.get("/talent")
+@logs_reads
 @allow(Role.ENTERPRISE_ADMIN)
 @endpoint("Search the talent pool (approved enterprise admins): only opted-in members, only what each chose to "
           "show; every search is logged", query=TalentQueryIn, response=TalentPage, errors=(403, 422), tags=TAGS)
@@ -163,6 +167,7 @@ def search_talent():
 
 
 @bp.get("/talent/<int:talent_id>")
+@logs_reads
 @allow(Role.ENTERPRISE_ADMIN)
 @endpoint("One pool member's card (logged as a view); 404 once the member withdrew", response=TalentOut,
           errors=(403, 404), tags=TAGS)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app.access import PUBLIC, Role, allow
 from app.celery import enqueue
-from app.db import after_commit, get_session, utcnow
+from app.db import after_commit, get_session, logs_reads, utcnow
 from app.errors import Invalid
 from app.forms import perform, submit
 from app.i18n import SHANGHAI
@@ -175,6 +175,7 @@ def answer_contact(request_id: int, answer: str):
 # --- talent pool: enterprises -----------------------------------------------------------------
 
 @bp.get("/talent")
+@logs_reads
 @allow(Role.ENTERPRISE_ADMIN)
 def talent_search():
     form = TalentSearchForm(request.args)
@@ -192,6 +193,7 @@ def talent_search():
 
 
 @bp.route("/talent/<int:profile_id>", methods=["GET", "POST"])
+@logs_reads
 @allow(Role.ENTERPRISE_ADMIN)
 def talent_profile(profile_id: int):
     form = ContactForm()

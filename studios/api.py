@@ -497,7 +497,7 @@ def assign_request(request_id: int):
 @bp.post("/studios/<int:studio_id>/offers")
 @allow(SIGNED_IN)
 @endpoint("List a service the studio offers (resource list; the studio's members)", body=OfferIn,
-          response=StudioOut, status=201, errors=(404,), tags=TAGS)
+          response=StudioOut, status=201, errors=(404, 413, 422), tags=TAGS)
 def add_offer(studio_id: int):
     data = parse_body(OfferIn)
     session = get_session()
@@ -525,7 +525,7 @@ def add_photo(studio_id: int):
 @bp.post("/studio-achievements/<int:achievement_id>/evidence")
 @allow(SIGNED_IN)
 @endpoint("Attach the evidence file of an achievement (multipart field `evidence`, PDF or image ≤ 10 MB; the "
-          "studio's members)", response=StudioOut, errors=(404,), tags=TAGS)
+          "studio's members)", response=StudioOut, errors=(404, 413, 422), tags=TAGS)
 def attach_evidence(achievement_id: int):
     upload = request.files.get("evidence")
     if upload is None:
