@@ -509,7 +509,7 @@ def add_offer(studio_id: int):
 @bp.post("/studios/<int:studio_id>/photos")
 @allow(SIGNED_IN)
 @endpoint("Add a photo (multipart field `photo`, PNG/JPEG/WebP ≤ 5 MB; optional `caption`; the studio's members)",
-          response=StudioOut, status=201, errors=(404,), tags=TAGS)
+          response=StudioOut, status=201, errors=(404, 413, 422), tags=TAGS)
 def add_photo(studio_id: int):
     upload = request.files.get("photo")
     if upload is None:
