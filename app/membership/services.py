@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +14,7 @@ from app.errors import Invalid, NotFound
 from app.membership.idnumber import IdNumberError, normalize_id_number
 from app.membership.models import MemberProfile, MembershipStatus, RegisterEntry, RegisterImport
 from app.security import PersonalDataVault
+from app.tabular import read_rows
 
 
 @dataclass
@@ -94,26 +93,6 @@ COLUMNS = {
 }
 
 
-def _read_rows(filename: str, content: bytes) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            raise Invalid(_("This file is not a readable XLSX workbook."), field="file") from None
-        return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Invalid(_("The CSV file must be UTF-8 or GB18030 text."), field="file")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-
-
 def _header_map(header: list[str]) -> dict[str, int]:
     lowered = [h.strip().lower() for h in header]
     found = {}
@@ -136,7 +115,7 @@ def import_register(session: Session, *, actor: User, filename: str, content: by
     viewer's language through the ``import_reason`` labels); pending member links
     that now match the register are verified at once. Raises Invalid for an unreadable file.
     """
-    rows = [r for r in _read_rows(filename, content) if any(r)]
+    rows = [r for r in read_rows(filename, content) if any(r)]
     if not rows:
         raise Invalid(_("The file is empty."), field="file")
     columns = _header_map(rows[0])

@@ -37,6 +37,7 @@ from app.membership.idnumber import IdNumberError, mask_id_number, normalize_id_
 from app.membership.models import MemberProfile, MembershipStatus
 from app.notify import queue_message
 from app.security import PersonalDataVault
+from app.tabular import read_rows
 from courses.models import Enrollment, EnrollmentStatus
 from courses.services.enrollment.rules import class_started
 from orders.models import (
@@ -66,28 +67,7 @@ COLUMNS = {
 REQUIRED = ("name", "id_number")
 
 
-# --- reading files -------------------------------------------------------------------------------
-
-def read_rows(filename: str, content: bytes) -> list[list[str]]:
-    """The rows of a CSV (UTF-8 or GB18030) or XLSX file, header first. Raises Invalid."""
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            raise Invalid(_("This file is not a readable XLSX workbook."), field="file") from None
-        return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Invalid(_("The CSV file must be UTF-8 or GB18030 text."), field="file")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-
+# --- reading files: app.tabular.read_rows ---------------------------------------------------------
 
 def header_map(header: Sequence[str]) -> dict[str, int]:
     lowered = [str(h).strip().lower() for h in header]
