@@ -23,10 +23,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, false, func, literal, or_, select
+from sqlalchemy import Date, and_, bindparam, func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
 
-from app.auth.models import User
+from app.auth.models import Organization, User
 from app.errors import Invalid, NotFound
 from app.i18n import SHANGHAI
 from app.membership.queries import get_profile
@@ -65,7 +66,7 @@ class CatalogFilters:
 
 @dataclass
 class CatalogItem:
-    course: Course
+    course: CourseCard
     price: Price | None              # the lowest price that applies to the viewer
     score: int = 0
     seats_left: int = 0              # free seats over the course's classes open for enrollment
@@ -82,22 +83,6 @@ class CatalogPage:
     terms: list[str] = field(default_factory=list)   # the words of the query
     relaxed: bool = False            # few courses matched every word: those first, then some of the words
     strict_total: int = 0            # courses matching every word (equals total unless relaxed)
-
-
-def seats_left_by_course(session: Session, course_ids: list[int], *, now: datetime) -> dict[int, int]:
-    """Free seats per course over its classes still open for enrollment (one grouped query)."""
-    if not course_ids:
-        return {}
-    # SQLite without statistics would walk every scheduled class through the status index;
-    # comparing through coalesce() keeps it on the course index (a page: 8 ms → 0.3 ms at 10k courses).
-    status = (func.coalesce(TrainingClass.status, "") if session.get_bind().dialect.name == "sqlite"
-              else TrainingClass.status)
-    rows = session.execute(
-        select(TrainingClass.course_id, func.sum(TrainingClass.capacity - TrainingClass.seats_taken))
-        .where(TrainingClass.course_id.in_(course_ids), status == ClassStatus.SCHEDULED,
-               TrainingClass.enroll_opens_at <= now, TrainingClass.enroll_closes_at > now)
-        .group_by(TrainingClass.course_id))
-    return {course_id: int(left or 0) for course_id, left in rows}
 
 
 def is_verified_member(session: Session, user) -> bool:
@@ -150,35 +135,99 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
                       field="after") from None
 
 
-def _after_nullable(column, key, course_id):
-    """Rows after (key, id) in ``column ASC NULLS LAST, id ASC`` order."""
-    if key is None:
-        return and_(column.is_(None), Course.id > course_id)
-    return or_(column > key, and_(column == key, Course.id > course_id), column.is_(None))
-
-
 # --- the list -----------------------------------------------------------------------------
+#
+# The statement that picks a page is SQL text with bound values, written per request: every
+# search has its own shape (its groups and alternatives), and building and compiling it as
+# SQLAlchemy expressions cost more than running it (docs/bench-catalog.md, issue 8). The page's
+# cards are then read by three statements built once at import (courses, their industries, their
+# seats), with the ids as one expanding parameter.
 
-def _soonest(session: Session, base, after: str | None, limit: int) -> list:
-    """Keyset page in start-date order, undated courses last.
+class CourseRef(NamedTuple):
+    id: int
+    name: str
 
-    Dated courses come from a range on the catalog index (``next_start_on >= key``), which an
-    ``OR ... IS NULL`` would prevent; undated ones are read by id only once the dated ones run
-    out, so most pages are one statement and the boundary page two.
-    """
-    key, last_id = decode_cursor(after, "soon") if after else (date.min, 0)
-    rows: list = []
-    if key is not None:
-        dated = base.where(Course.next_start_on.is_not(None))
-        if after:
-            dated = dated.where(Course.next_start_on >= key,
-                                or_(Course.next_start_on > key, Course.id > last_id))
-        rows = session.execute(dated.order_by(Course.next_start_on, Course.id).limit(limit)).all()
-        last_id = 0
-    if len(rows) < limit:
-        undated = base.where(Course.next_start_on.is_(None), Course.id > last_id)
-        rows += session.execute(undated.order_by(Course.id).limit(limit - len(rows))).all()
-    return rows
+
+@dataclass(slots=True)
+class CourseCard:
+    """What a catalog card and an API list item show of a course: plain values read in one
+    statement, not an ORM object (a page of 20 costs a fraction of loading 20 ``Course``)."""
+
+    id: int
+    title: str
+    summary: str
+    hours: int
+    cover_image: str | None
+    certificate_type: str
+    price_from: int | None
+    member_price_from: int | None
+    has_free_member_class: bool
+    next_start_on: date | None
+    modes: str
+    cities: str
+    provider: CourseRef
+    industries: list[IndustryChoice] = field(default_factory=list)
+
+
+class _Where:
+    """Conditions of the page statement: SQL fragments over ``courses c`` and their values."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: dict[str, Any] = {}
+        self.dates: set[str] = set()
+
+    def add(self, fragment: str, **params) -> None:
+        self.parts.append(fragment)
+        self.params.update(params)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.parts) or "1 = 1"
+
+
+def _like(value: str) -> str:
+    """A LIKE pattern finding ``value`` anywhere (``ESCAPE '/'``)."""
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _where(dialect: str, filters: CatalogFilters, *, now: datetime, is_member: bool, searching: bool) -> _Where:
+    where = _Where()
+    if searching and dialect == "sqlite":
+        # SQLite's statistics cannot tell that a term is rare: comparing through coalesce() keeps
+        # it off the catalog index and lets the matches drive the join (see _public_matches).
+        where.add("coalesce(c.status, '') = :f_approved AND coalesce(c.is_published, 0) = 1",
+                  f_approved=CourseStatus.APPROVED.value)
+    else:
+        where.add("c.status = :f_approved AND c.is_published = :f_true", f_approved=CourseStatus.APPROVED.value,
+                  f_true=True)
+    if filters.industry:
+        where.add("c.id IN (SELECT ci.course_id FROM course_industries ci JOIN industries i ON i.id = ci.industry_id "
+                  "WHERE i.code = :f_industry)", f_industry=filters.industry)
+    if filters.mode:
+        if filters.mode not in {m.value for m in ClassMode}:
+            raise Invalid(_("Choose online, offline or blended."), field="mode")
+        # The padded listing column (" online offline ") matches whole words only.
+        where.add("c.modes LIKE :f_mode ESCAPE '/'", f_mode=_like(f" {filters.mode} "))
+    if filters.city:
+        where.add("c.cities LIKE :f_city ESCAPE '/'", f_city=_like(f" {filters.city.strip()} "))
+    if filters.certificate_type:
+        where.add("c.certificate_type = :f_certificate", f_certificate=filters.certificate_type.strip())
+    if filters.free:
+        where.add("(c.price_from = 0 OR c.has_free_member_class = :f_true)" if is_member else "c.price_from = 0",
+                  **({"f_true": True} if is_member else {}))
+    if filters.starting_soon:
+        today = now.astimezone(SHANGHAI).date()
+        where.add("c.next_start_on BETWEEN :f_soon_from AND :f_soon_to", f_soon_from=today,
+                  f_soon_to=today + timedelta(days=STARTING_SOON_DAYS))
+        where.dates |= {"f_soon_from", "f_soon_to"}
+    return where
+
+
+def _run(session: Session, sql: str, params: dict, dates: set[str]):
+    statement = sql_text(sql).bindparams(*(bindparam(name, type_=Date()) for name in dates if f":{name}" in sql))
+    return session.execute(statement, params).all()
 
 
 def _public_matches(session: Session):
@@ -195,29 +244,65 @@ def _public_matches(session: Session):
     return public_courses()
 
 
-def _conditions(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
-                searching: bool = False) -> list:
-    conditions = [_public_matches(session) if searching else public_courses()]
-    if filters.industry:
-        conditions.append(Course.id.in_(
-            select(course_industries.c.course_id).join(Industry, Industry.id == course_industries.c.industry_id)
-            .where(Industry.code == filters.industry)))
-    if filters.mode:
-        if filters.mode not in {m.value for m in ClassMode}:
-            raise Invalid(_("Choose online, offline or blended."), field="mode")
-        # The padded listing column (" online offline ") matches whole words only.
-        conditions.append(Course.modes.contains(f" {filters.mode} "))
-    if filters.city:
-        conditions.append(Course.cities.contains(f" {filters.city.strip()} ", autoescape=True))
-    if filters.certificate_type:
-        conditions.append(Course.certificate_type == filters.certificate_type.strip())
-    if filters.free:
-        free = Course.price_from == 0
-        conditions.append(or_(free, Course.has_free_member_class.is_(True)) if is_member else free)
-    if filters.starting_soon:
-        today = now.astimezone(SHANGHAI).date()
-        conditions.append(Course.next_start_on.between(today, today + timedelta(days=STARTING_SOON_DAYS)))
-    return conditions
+
+
+_CARD_COLUMNS = (Course.id, Course.title, Course.summary, Course.hours, Course.cover_image, Course.certificate_type,
+                 Course.price_from, Course.member_price_from, Course.has_free_member_class, Course.next_start_on,
+                 Course.modes, Course.cities, Organization.id, Organization.name)
+
+
+def _cards_statement(public):
+    return (select(*_CARD_COLUMNS).join(Organization, Organization.id == Course.provider_id)
+            .where(Course.id.in_(bindparam("ids", expanding=True)), public))
+
+
+# Built once (see above). SQLite compares the public flags through coalesce() so that the ids,
+# not the catalog index, drive the look-up (_public_matches).
+_CARDS = {"sqlite": _cards_statement(and_(func.coalesce(Course.status, "") == CourseStatus.APPROVED,
+                                          func.coalesce(Course.is_published, False).is_(True))),
+          "": _cards_statement(public_courses())}
+_INDUSTRIES_OF = (select(course_industries.c.course_id, Industry.code, Industry.name_zh, Industry.name_en,
+                         Industry.is_future)
+                  .join(Industry, Industry.id == course_industries.c.industry_id)
+                  .where(course_industries.c.course_id.in_(bindparam("ids", expanding=True)))
+                  .order_by(course_industries.c.course_id, Industry.position, Industry.id))
+
+
+def _seats_statement(status):
+    return (select(TrainingClass.course_id, func.sum(TrainingClass.capacity - TrainingClass.seats_taken))
+            .where(TrainingClass.course_id.in_(bindparam("ids", expanding=True)), status == ClassStatus.SCHEDULED,
+                   TrainingClass.enroll_opens_at <= bindparam("now"), TrainingClass.enroll_closes_at > bindparam("now"))
+            .group_by(TrainingClass.course_id))
+
+
+# SQLite without statistics would walk every scheduled class through the status index;
+# comparing through coalesce() keeps it on the course index (a page: 8 ms → 0.3 ms at 10k courses).
+_SEATS = {"sqlite": _seats_statement(func.coalesce(TrainingClass.status, "")),
+          "": _seats_statement(TrainingClass.status)}
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def seats_left_by_course(session: Session, course_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """Free seats per course over its classes still open for enrollment (one grouped query)."""
+    if not course_ids:
+        return {}
+    statement = _SEATS.get(_dialect(session), _SEATS[""])
+    return {course_id: int(left or 0) for course_id, left in session.execute(statement, {"ids": course_ids, "now": now})}
+
+
+def course_cards(session: Session, course_ids: list[int]) -> dict[int, CourseCard]:
+    """The cards of those of ``course_ids`` that are public now, by id (two statements)."""
+    if not course_ids:
+        return {}
+    cards = {row[0]: CourseCard(*row[:12], provider=CourseRef(row[12], row[13]))
+             for row in session.execute(_CARDS.get(_dialect(session), _CARDS[""]), {"ids": course_ids})}
+    if cards:
+        for course_id, *industry in session.execute(_INDUSTRIES_OF, {"ids": list(cards)}):
+            cards[course_id].industries.append(IndustryChoice(*industry))
+    return cards
 
 
 def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
@@ -235,10 +320,10 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         raise Invalid(_("Unknown sort order."), field="sort")
     if sort == "relevance" and not plan:
         sort = "soon"
-    conditions = _conditions(session, filters, now=now, is_member=is_member, searching=bool(plan))
+    where = _where(_dialect(session), filters, now=now, is_member=is_member, searching=bool(plan))
     nothing = bool(filters.q and filters.q.strip() and not plan)
     if nothing:
-        conditions.append(false())   # only punctuation or stop words: nothing can match
+        where.add("1 = 0")   # only punctuation or stop words: nothing can match
     today = now.astimezone(SHANGHAI).date() if filters.starting_soon else None
     filter_key = (plan.query, nothing, filters.industry, filters.mode, (filters.city or "").strip(),
                   (filters.certificate_type or "").strip(), filters.free, today, is_member)
@@ -247,12 +332,12 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     found = _cached(cache, page_key)
     if known is None or found is None:
         total, strict_total, relaxed = known if known is not None else (None, 0, False)
-        total, found = _search(session, filters, plan, sort, conditions, is_member=is_member, total=total,
+        total, found = _search(session, filters, plan, sort, where, is_member=is_member, total=total,
                                relaxed=relaxed)
         if known is None:
             strict_total = total
             if plan and total < RELAX_BELOW:
-                relaxed_total, relaxed_found = _search(session, filters, plan, sort, conditions,
+                relaxed_total, relaxed_found = _search(session, filters, plan, sort, where,
                                                        is_member=is_member, total=None, relaxed=True)
                 if relaxed_total > total:
                     total, found, relaxed = relaxed_total, relaxed_found, True
@@ -263,14 +348,8 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     rows, page = found
     has_more = len(rows) > filters.per_page
     rows = rows[:filters.per_page]
-    by_id = {}
-    if rows:
-        # Still public now: a course withdrawn since its page was cached is left out at once.
-        # (_public_matches: SQLite would otherwise walk every public course through the catalog index.)
-        loaded = session.scalars(select(Course).where(Course.id.in_([row[0] for row in rows]),
-                                                      _public_matches(session))
-                                 .options(raiseload(Course.instructors)))
-        by_id = {course.id: course for course in loaded}
+    # Still public now: a course withdrawn since its page was cached is left out at once.
+    by_id = course_cards(session, [row[0] for row in rows])
     seats = seats_left_by_course(session, list(by_id), now=now)
     items = [CatalogItem(course=by_id[row[0]], price=viewer_price(by_id[row[0]], is_member=is_member),
                          score=int(row[1] or 0), seats_left=seats.get(row[0], 0)) for row in rows if row[0] in by_id]
@@ -295,62 +374,77 @@ def _store(cache: MutableMapping | None, key: tuple, value) -> None:
         cache[key] = value
 
 
-def _search(session: Session, filters: CatalogFilters, plan: search.Plan, sort: str, conditions: list, *,
+
+
+def _search(session: Session, filters: CatalogFilters, plan: search.Plan, sort: str, where: _Where, *,
             is_member: bool, total: int | None, relaxed: bool = False) -> tuple[int, tuple[list[tuple[int, int]], int]]:
     """``(total, (rows, page))``: the number of matches (counted unless given) and the page's
     ``(course id, score)`` rows, one more than ``per_page`` when there is a next page."""
-    # The page is found on narrow rows (id and sort key) and only its courses are loaded after,
+    # The page is found on narrow rows (id and sort key) and only its courses are read after,
     # so sorting thousands of matches never drags their descriptions along.
-    score = literal(0)
-    base = select(Course.id)
-    count = select(func.count()).select_from(Course)
+    params, dates = dict(where.params), set(where.dates)
+    join, score = "", "0"
     if plan:
-        matches = search.matching_courses(plan, relaxed=relaxed,
-                                         dialect=session.get_bind().dialect.name).subquery()
-        score = matches.c.score
-        base = base.join(matches, matches.c.course_id == Course.id)
-        count = count.join(matches, matches.c.course_id == Course.id)
-    base = base.add_columns(score)
-    base = base.where(*conditions)
+        match_sql, match_params = search.matching_sql(plan, relaxed=relaxed, dialect=_dialect(session))
+        join, score = f" JOIN ({match_sql}) m ON m.course_id = c.id", "m.score"
+        params.update(match_params)
+    base = f"FROM courses c{join} WHERE {where.sql}"   # generated fragments only; every value is bound
+
+    def count() -> int:
+        return _run(session, f"SELECT count(*) {base}", params, dates)[0][0] or 0  # noqa: S608
+
     # Ranking by relevance reads every match anyway: the first page counts them in the same pass
     # (a window count) instead of a second statement that reads them all again.
     count_in_page = total is None and sort == "relevance" and not filters.after
-    if count_in_page:
-        base = base.add_columns(func.count().over())
-    elif total is None:
-        total = session.scalar(count.where(*conditions)) or 0
+    if total is None and not count_in_page:
+        total = count()
+    columns = f"c.id, {score} AS score" + (", count(*) OVER () AS total" if count_in_page else "")
+    price = "c.member_price_from" if is_member else "c.price_from"
+    page, params["k_limit"] = filters.page, filters.per_page + 1
 
-    price_column = Course.member_price_from if is_member else Course.price_from
-    if sort == "relevance":
-        order = (score.desc(), Course.id.asc())
-    elif sort == "newest":
-        order = (Course.id.desc(),)
-    elif sort == "price":
-        order = (price_column.asc().nulls_last(), Course.id.asc())
-    else:
-        order = (Course.next_start_on.asc().nulls_last(), Course.id.asc())
-
-    page, limit = filters.page, filters.per_page + 1
     if sort == "soon" and (filters.after or filters.page == 1):
-        rows = _soonest(session, base, filters.after, limit)
+        # Start-date order, undated courses last: dated ones from a range on the catalog index
+        # (an ``OR ... IS NULL`` would prevent it), undated ones by id once the dated run out.
+        key, last_id = decode_cursor(filters.after, "soon") if filters.after else (date.min, 0)
+        rows: list = []
+        if key is not None:
+            dated = "c.next_start_on IS NOT NULL"
+            if filters.after:
+                dated += " AND c.next_start_on >= :k_key AND (c.next_start_on > :k_key OR c.id > :k_last)"
+                params.update(k_key=key, k_last=last_id)
+                dates.add("k_key")
+            rows = _run(session, f"SELECT {columns} {base} AND {dated} "  # noqa: S608
+                        "ORDER BY c.next_start_on, c.id LIMIT :k_limit", params, dates)
+            last_id = 0
+        if len(rows) < filters.per_page + 1:
+            params.update(k_undated_last=last_id, k_undated_limit=filters.per_page + 1 - len(rows))
+            rows += _run(session, f"SELECT {columns} {base} AND c.next_start_on IS NULL "  # noqa: S608
+                         "AND c.id > :k_undated_last ORDER BY c.id LIMIT :k_undated_limit", params, dates)
         page = 0 if filters.after else 1
     else:
+        order = {"relevance": "m.score DESC, c.id", "newest": "c.id DESC",
+                 "price": f"{price} IS NULL, {price}, c.id", "soon": "c.next_start_on IS NULL, c.next_start_on, c.id"}[sort]
+        after = ""
         if filters.after:
             key, last_id = decode_cursor(filters.after, sort)
+            params.update(k_key=key, k_last=last_id)
             if sort == "relevance":
-                base = base.where(or_(score < key, and_(score == key, Course.id > last_id)))
+                after = " AND (m.score < :k_key OR (m.score = :k_key AND c.id > :k_last))"
             elif sort == "newest":
-                base = base.where(Course.id < last_id)
+                after = " AND c.id < :k_last"
+            elif key is None:
+                after = f" AND {price} IS NULL AND c.id > :k_last"
             else:
-                base = base.where(_after_nullable(price_column, key, last_id))
+                after = f" AND ({price} > :k_key OR ({price} = :k_key AND c.id > :k_last) OR {price} IS NULL)"
             page = 0   # position unknown and not needed with cursors
+            tail = " LIMIT :k_limit"
         else:
-            base = base.offset((filters.page - 1) * filters.per_page)
-        rows = session.execute(base.order_by(*order).limit(limit)).all()
+            params["k_offset"] = (filters.page - 1) * filters.per_page
+            tail = " LIMIT :k_limit OFFSET :k_offset"
+        rows = _run(session, f"SELECT {columns} {base}{after} ORDER BY {order}{tail}", params, dates)  # noqa: S608
         if count_in_page:
             # An OFFSET past the end returns no row to read the count from: count them then.
-            total = rows[0][2] if rows else (session.scalar(count.where(*conditions)) or 0
-                                             if filters.page > 1 else 0)
+            total = rows[0][2] if rows else (count() if filters.page > 1 else 0)
     return total, ([(row[0], int(row[1] or 0)) for row in rows], page)
 
 
@@ -400,12 +494,13 @@ class IndustryChoice(NamedTuple):
     code: str
     name_zh: str
     name_en: str
+    is_future: bool = False
 
 
 def list_industry_choices(session: Session) -> list[IndustryChoice]:
     """Code and name of every industry, for the catalog's menus (plain rows: safe to cache)."""
     return [IndustryChoice(*row) for row in
-            session.execute(select(Industry.code, Industry.name_zh, Industry.name_en)
+            session.execute(select(Industry.code, Industry.name_zh, Industry.name_en, Industry.is_future)
                             .order_by(Industry.position, Industry.id))]
 
 

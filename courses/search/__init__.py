@@ -6,7 +6,7 @@
 - ``dictionary``: the synonym and abbreviation dictionary (data: ``SearchSynonym`` rows);
 - ``query``: a query's plan and the ranking statement (strict, then relaxed; BM25-style).
 
-Callers use ``plan_query`` and ``matching_courses``; see docs/decisions.md for why the index is
+Callers use ``plan_query`` and ``matching_sql`` (or ``matching_courses``); see docs/decisions.md for why the index is
 our own table rather than FTS5 or tsvector.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from courses.search import text
 from courses.search.dictionary import Dictionary, load_dictionary
-from courses.search.engine import matching_courses
+from courses.search.engine import matching_courses, matching_sql
 from courses.search.index import WEIGHTS, course_terms, field_terms, index_course
 from courses.search.query import (
     Plan,
@@ -30,7 +30,7 @@ from courses.search.query import (
 from courses.search.text import normalize, segment, tokenizer
 
 __all__ = ["WEIGHTS", "Dictionary", "Plan", "course_terms", "dictionary", "field_terms", "index_course", "prefix_terms",
-           "load_dictionary", "matching_courses", "normalize", "plan_query", "segment", "term_statistics", "tokenizer", "warm_up"]
+           "load_dictionary", "matching_courses", "matching_sql", "normalize", "plan_query", "segment", "term_statistics", "tokenizer", "warm_up"]
 
 
 def warm_up() -> None:

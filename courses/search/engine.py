@@ -17,8 +17,6 @@ matches rank above relaxed ones and the catalog's keyset cursor keeps working:
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import Integer, TextualSelect
 from sqlalchemy import text as sql_text
 
@@ -28,6 +26,8 @@ BODY_VECTOR = "array_to_tsvector(string_to_array(body, ' '))"    # the expressio
 TITLE_VECTOR = "array_to_tsvector(string_to_array(title, ' '))"
 TEXT_SCALE = 1000            # bm25 (≈ 0–30) and the tsvector score to an integer below GROUP_SCALE
 TITLE_HIT = 100_000          # SQLite: per group found in the title, above any bm25
+RANKED_AT_MOST = 400         # a strict search expected to find more is ranked without per-row text scores
+RELAXED_PER_GROUP = 200      # a relaxed search considers at most this many courses per word
 
 
 def _fts5_group(group: Group) -> str:
@@ -49,14 +49,22 @@ def _tsquery_group(group: Group) -> str:
 
 
 def _statement(sql: str, params: dict) -> TextualSelect:
-    used = {k: v for k, v in params.items() if re.search(rf":{k}\b", sql)}
-    return sql_text(sql).bindparams(**used).columns(course_id=Integer, score=Integer)
+    return sql_text(sql).bindparams(**params).columns(course_id=Integer, score=Integer)
 
 
 def _groups(plan: Plan, relaxed: bool) -> tuple[list[Group], int]:
     groups = plan.groups if relaxed else prune_common(plan)
     required = [g for g in groups if g.required]
     return (required or groups), len(required)
+
+
+def estimated_matches(plan: Plan, groups: list[Group]) -> int:
+    """At most how many courses a strict search of ``groups`` finds, from the terms' document
+    frequencies (``plan.df``, already read for the idf): the rarest group bounds it."""
+    def group_size(group: Group) -> int:
+        return sum(min((plan.df.get(t, 0) for t in alt.terms), default=0) for alt in group.alternatives)
+
+    return min((group_size(g) for g in groups if g.required), default=0) if groups else 0
 
 
 def _fts5_alt(alt) -> str:
@@ -71,58 +79,109 @@ def _greatest(values: list[str], function: str) -> str:
     return values[0] if len(values) == 1 else f"{function}({', '.join(values)})"
 
 
-def sqlite_matching(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
+def _weights(plan: Plan, groups: list[Group]) -> list[float]:
+    """Each group's weight: the largest idf of its terms (a rare word matters more)."""
+    return [max((plan.idf.get(t, 1.0) for a in g.alternatives for t in a.terms), default=1.0) for g in groups]
+
+
+def sqlite_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
+    """SQL text and values of ``(course_id, score)`` on FTS5 (see the module docstring)."""
     groups, required = _groups(plan, relaxed)
     exprs = [_fts5_group(g) for g in groups]
-    params: dict = {"q": (" OR " if relaxed else " AND ").join(exprs)}
+    params: dict = {}
 
-    def found(name: str, query: str) -> str:
+    def found(column: str, name: str, query: str) -> str:
         # One FTS look-up (evaluated once per statement): is this course among those it matches?
         params[name] = query
-        return f"(rowid IN (SELECT rowid FROM course_documents_fts WHERE course_documents_fts MATCH :{name}))"  # noqa: S608
+        return f"({column} IN (SELECT rowid FROM course_documents_fts WHERE course_documents_fts MATCH :{name}))"  # noqa: S608
 
-    # Per group, the best alternative found in the title (the word itself beats a stem or a
-    # synonym), then bm25 (whose idf says little in a small catalog).
-    title = []
-    for n, group in enumerate(groups):
-        title.append(_greatest([f"{found(f'h{n}_{k}', 'title : ' + _fts5_alt(alt))} * {alt.factor:.3f}"
-                                for k, alt in enumerate(group.alternatives)], "MAX"))
-    text_score = (f"MIN(({' + '.join(title)}) * {TITLE_HIT} + MIN(-bm25(course_documents_fts, 10.0, 1.0) "
-                  f"* {TEXT_SCALE}, {TITLE_HIT - 1}), {GROUP_SCALE - 1})")
-    matched = (" + ".join(found(f"g{n}", exprs[n]) for n in range(required)) or "0") if relaxed else str(required)
-    return _statement(
-        f"SELECT rowid AS course_id, CAST(({matched}) * {GROUP_SCALE} + {text_score} AS INTEGER) AS score "  # noqa: S608
-        "FROM course_documents_fts WHERE course_documents_fts MATCH :q", params)   # generated; values bound
+    def titles(column: str) -> str:
+        # Per group, the best alternative found in the title (the word itself beats a stem or a synonym).
+        return " + ".join(
+            _greatest([f"{found(column, f'h{n}_{k}', 'title : ' + _fts5_alt(alt))} * {alt.factor:.3f}"
+                       for k, alt in enumerate(group.alternatives)], "MAX") for n, group in enumerate(groups))
+
+    if not relaxed:
+        params["q"] = " AND ".join(exprs)
+        text_score = f"({titles('rowid')}) * {TITLE_HIT}"
+        if estimated_matches(plan, groups) <= RANKED_AT_MOST:
+            # Then bm25 (whose idf says little in a small catalog); for many matches it would be
+            # most of the cost (a few µs a row), and the title already says which come first.
+            text_score += f" + MIN(-bm25(course_documents_fts, 10.0, 1.0) * {TEXT_SCALE}, {TITLE_HIT - 1})"
+        return (f"SELECT rowid AS course_id, CAST({required} * {GROUP_SCALE} + MIN({text_score}, {GROUP_SCALE - 1}) "  # noqa: S608
+                "AS INTEGER) AS score FROM course_documents_fts WHERE course_documents_fts MATCH :q", params)
+    # Relaxed: the candidates are at most RELAXED_PER_GROUP courses per word (all of a rare
+    # word's), scored by the words they match, those in the title and the words' idf.
+    candidates = " UNION ".join(
+        f"SELECT id FROM (SELECT rowid AS id FROM course_documents_fts WHERE course_documents_fts MATCH :c{n} "  # noqa: S608
+        f"LIMIT {RELAXED_PER_GROUP})" for n in range(len(groups)))
+    params.update({f"c{n}": expr for n, expr in enumerate(exprs)})
+    held = [found("r.id", f"g{n}", expr) for n, expr in enumerate(exprs)]
+    matched = " + ".join(held)
+    rare = " + ".join(f"{h} * {w * TEXT_SCALE / 10:.0f}" for h, w in zip(held, _weights(plan, groups), strict=True))
+    return (f"SELECT r.id AS course_id, CAST(({matched}) * {GROUP_SCALE} + MIN(({titles('r.id')}) * {TITLE_HIT} "  # noqa: S608
+            f"+ {rare}, {GROUP_SCALE - 1}) AS INTEGER) AS score FROM ({candidates}) AS r", params)
 
 
-def postgresql_matching(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
+def postgresql_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
+    """SQL text and values of ``(course_id, score)`` on the tsvector GIN index (see the module docstring)."""
     groups, required = _groups(plan, relaxed)
     exprs = [_tsquery_group(g) for g in groups]
-    params: dict = {"q": (" | " if relaxed else " & ").join(exprs)}
-    parts, matched = [], []
-    for n, group in enumerate(groups):
-        weight = max((plan.idf.get(t, 1.0) for a in group.alternatives for t in a.terms), default=1.0)
-        best = []
-        for k, alt in enumerate(group.alternatives):
-            params[f"a{n}_{k}"] = _tsquery_alt(alt)
-            query = f"CAST(:a{n}_{k} AS tsquery)"
-            best.append(f"(CASE WHEN t @@ {query} THEN 10 WHEN b @@ {query} THEN 1 ELSE 0 END) * {alt.factor:.3f}")
-        parts.append(f"{_greatest(best, 'GREATEST')} * {weight * TEXT_SCALE / 10:.3f}")
-        if n < required:
-            params[f"g{n}"] = exprs[n]
-            matched.append(f"(b @@ CAST(:g{n} AS tsquery))::int")
-    text_score = " + ".join(parts)
-    groups_matched = (" + ".join(matched) or "0") if relaxed else str(required)
-    return _statement(
-        f"SELECT course_id, CAST(({groups_matched}) * {GROUP_SCALE} + LEAST({text_score}, {GROUP_SCALE - 1}) "  # noqa: S608
-        f"AS INTEGER) AS score FROM (SELECT course_id, {BODY_VECTOR} AS b, {TITLE_VECTOR} AS t "
-        f"FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:q AS tsquery)) AS d", params)   # generated; values bound
+    weights = _weights(plan, groups)
+    params: dict = {}
+    if not relaxed and estimated_matches(plan, groups) <= RANKED_AT_MOST:
+        params["q"] = " & ".join(exprs)
+        parts = []
+        for n, group in enumerate(groups):
+            best = []
+            for k, alt in enumerate(group.alternatives):
+                params[f"a{n}_{k}"] = _tsquery_alt(alt)
+                query = f"CAST(:a{n}_{k} AS tsquery)"
+                best.append(f"(CASE WHEN t @@ {query} THEN 10 WHEN b @@ {query} THEN 1 ELSE 0 END) * {alt.factor:.3f}")
+            parts.append(f"{_greatest(best, 'GREATEST')} * {weights[n] * TEXT_SCALE / 10:.3f}")
+        return (f"SELECT course_id, CAST({required} * {GROUP_SCALE} + LEAST({' + '.join(parts)}, {GROUP_SCALE - 1}) "  # noqa: S608
+                f"AS INTEGER) AS score FROM (SELECT course_id, {BODY_VECTOR} AS b, {TITLE_VECTOR} AS t "
+                f"FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:q AS tsquery)) AS d", params)
+
+    # Many matches, or relaxed: no per-row vectors (most of the cost); a title match is the
+    # space-separated title's words containing the alternative's, a body match the GIN index's
+    # answer for the group.
+    def in_title(n: int, k: int, alt) -> str:
+        params[f"t{n}_{k}"] = list(alt.terms)
+        return f"string_to_array(d.title, ' ') @> CAST(:t{n}_{k} AS text[])"
+
+    titles = " + ".join(
+        _greatest([f"(CASE WHEN {in_title(n, k, alt)} THEN {alt.factor * 10:.3f} ELSE 0 END)"
+                   for k, alt in enumerate(group.alternatives)], "GREATEST") + f" * {weights[n] * TEXT_SCALE / 10:.3f}"
+        for n, group in enumerate(groups))
+    if not relaxed:
+        params["q"] = " & ".join(exprs)
+        return (f"SELECT d.course_id, CAST({required} * {GROUP_SCALE} + LEAST({titles}, {GROUP_SCALE - 1}) "  # noqa: S608
+                f"AS INTEGER) AS score FROM course_documents d WHERE {BODY_VECTOR} @@ CAST(:q AS tsquery)", params)
+    candidates = " UNION ".join(
+        f"(SELECT course_id FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:c{n} AS tsquery) "  # noqa: S608
+        f"LIMIT {RELAXED_PER_GROUP})" for n in range(len(groups)))
+    params.update({f"c{n}": expr for n, expr in enumerate(exprs)})
+    params.update({f"g{n}": expr for n, expr in enumerate(exprs)})
+    held = [f"(d.course_id IN (SELECT course_id FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:g{n} AS tsquery)))::int"  # noqa: S608
+            for n in range(len(groups))]
+    rare = " + ".join(f"{h} * {w * TEXT_SCALE / 10:.3f}" for h, w in zip(held, weights, strict=True))
+    return (f"SELECT d.course_id, CAST(({' + '.join(held)}) * {GROUP_SCALE} + LEAST({titles} + {rare}, "  # noqa: S608
+            f"{GROUP_SCALE - 1}) AS INTEGER) AS score FROM course_documents d "
+            f"WHERE d.course_id IN ({candidates})", params)
+
+
+def matching_sql(plan: Plan, *, relaxed: bool = False, dialect: str = "") -> tuple[str, dict]:
+    """SQL text and bound values of ``(course_id, score)`` for ``plan`` on this database, to be
+    joined into a larger statement (the catalog's page)."""
+    if dialect == "sqlite":
+        return sqlite_sql(plan, relaxed=relaxed)
+    if dialect == "postgresql":
+        return postgresql_sql(plan, relaxed=relaxed)
+    statement = postings_matching(plan, relaxed=relaxed)
+    return statement.element.text, {k: v.value for k, v in statement.element._bindparams.items()}
 
 
 def matching_courses(plan: Plan, *, relaxed: bool = False, dialect: str = "") -> TextualSelect:
     """``(course_id, score)`` of the courses matching ``plan`` on this database (see the module docstring)."""
-    if dialect == "sqlite":
-        return sqlite_matching(plan, relaxed=relaxed)
-    if dialect == "postgresql":
-        return postgresql_matching(plan, relaxed=relaxed)
-    return postings_matching(plan, relaxed=relaxed)
+    return _statement(*matching_sql(plan, relaxed=relaxed, dialect=dialect))
