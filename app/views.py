@@ -7,7 +7,7 @@ visitor holds.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -51,9 +51,15 @@ def _visible(roles: frozenset[str] | None) -> bool:
 
 def nav_entries() -> list[NavEntry]:
     """The navigation this visitor sees, platform and domains together, in order."""
-    registry = current_app.extensions["domains"]
-    entries = sorted((*PLATFORM_NAV, *registry.nav), key=lambda e: e.order)
-    return [e for e in entries if _visible(e.roles) and e.endpoint in current_app.view_functions]
+    entries = current_app.extensions.get("nav_entries")
+    if entries is None:   # the same for every request: sorted once per application
+        registry = current_app.extensions["domains"]
+        entries = current_app.extensions["nav_entries"] = [
+            e for e in sorted((*PLATFORM_NAV, *registry.nav), key=lambda e: e.order)
+            if e.endpoint in current_app.view_functions]
+    if not current_user.is_authenticated:
+        return [e for e in entries if e.roles is None]
+    return [e for e in entries if _visible(e.roles)]
 
 
 def home_cards() -> list[dict]:
@@ -107,7 +113,11 @@ def choose_language(code: str):
 @bp.app_context_processor
 def _navigation():
     def nav_items():
-        return [{"url": url_for(e.endpoint, **e.values), "label": e.label, "endpoint": e.endpoint}
-                for e in nav_entries()]
+        # The layout shows the menu twice (desktop bar, phone sheet): work it out once a request.
+        items = g.get("nav_items")
+        if items is None:
+            items = g.nav_items = [{"url": url_for(e.endpoint, **e.values), "label": e.label, "endpoint": e.endpoint}
+                                   for e in nav_entries()]
+        return items
 
     return {"nav_items": nav_items}

@@ -148,10 +148,11 @@ class CourseRef(NamedTuple):
     name: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CourseCard:
     """What a catalog card and an API list item show of a course: plain values read in one
-    statement, not an ORM object (a page of 20 costs a fraction of loading 20 ``Course``)."""
+    statement, not an ORM object (a page of 20 costs a fraction of loading 20 ``Course``).
+    Hashable: equal cards show the same thing (the catalog page keeps rendered cards by it)."""
 
     id: int
     title: str
@@ -166,7 +167,7 @@ class CourseCard:
     modes: str
     cities: str
     provider: CourseRef
-    industries: list[IndustryChoice] = field(default_factory=list)
+    industries: tuple[IndustryChoice, ...] = ()
 
 
 class _Where:
@@ -297,12 +298,14 @@ def course_cards(session: Session, course_ids: list[int]) -> dict[int, CourseCar
     """The cards of those of ``course_ids`` that are public now, by id (two statements)."""
     if not course_ids:
         return {}
-    cards = {row[0]: CourseCard(*row[:12], provider=CourseRef(row[12], row[13]))
-             for row in session.execute(_CARDS.get(_dialect(session), _CARDS[""]), {"ids": course_ids})}
-    if cards:
-        for course_id, *industry in session.execute(_INDUSTRIES_OF, {"ids": list(cards)}):
-            cards[course_id].industries.append(IndustryChoice(*industry))
-    return cards
+    rows = session.execute(_CARDS.get(_dialect(session), _CARDS[""]), {"ids": course_ids}).all()
+    if not rows:
+        return {}
+    industries: dict[int, list[IndustryChoice]] = {row[0]: [] for row in rows}
+    for course_id, *industry in session.execute(_INDUSTRIES_OF, {"ids": list(industries)}):
+        industries[course_id].append(IndustryChoice(*industry))
+    return {row[0]: CourseCard(*row[:12], provider=CourseRef(row[12], row[13]), industries=tuple(industries[row[0]]))
+            for row in rows}
 
 
 def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,

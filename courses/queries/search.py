@@ -63,9 +63,11 @@ def _titles(session: Session, q: str, cache: MutableMapping | None) -> list[Sugg
     return []
 
 
-def suggest(session: Session, q: str | None, *, cache: MutableMapping | None = None) -> list[Suggestion]:
+def suggest(session: Session, q: str | None, *, cache: MutableMapping | None = None,
+            titles: bool = True) -> list[Suggestion]:
     """What to offer under the search box for ``q``: dictionary words, trade words of the
-    catalog and the titles of the best-matching public courses (a few statements, all indexed)."""
+    catalog and (unless ``titles`` is false) the titles of the best-matching public courses (a
+    few statements, all indexed)."""
     normalised = text.normalize(q or "")
     if not normalised:
         return []
@@ -76,7 +78,8 @@ def suggest(session: Session, q: str | None, *, cache: MutableMapping | None = N
         if word not in seen and word != normalised:
             out.append(Suggestion(text=word, kind="word"))
             seen.add(word)
-    out += [s for s in _titles(session, q or "", cache) if s.text not in seen]
+    if titles:
+        out += [s for s in _titles(session, q or "", cache) if s.text not in seen]
     return out
 
 
@@ -93,8 +96,8 @@ def nearest_suggestions(session: Session, q: str | None, *, cache: MutableMappin
     normalised = text.normalize(q or "")
     found: list[str] = []
     for piece in dict.fromkeys([normalised, *normalised.split(), *(w[:1] for w in normalised.split())]):
-        for suggestion in suggest(session, piece, cache=cache):
-            if suggestion.kind != "title" and suggestion.text not in found and suggestion.text != normalised:
+        for suggestion in suggest(session, piece, cache=cache, titles=False):
+            if suggestion.text not in found and suggestion.text != normalised:
                 found.append(suggestion.text)
         if len(found) >= MAX_WORDS:
             break

@@ -53,7 +53,9 @@ def _statement(sql: str, params: dict) -> TextualSelect:
 
 
 def _groups(plan: Plan, relaxed: bool) -> tuple[list[Group], int]:
-    groups = plan.groups if relaxed else prune_common(plan)
+    # Words most courses carry (培训, 服务 in a big catalog) are left out next to rarer ones, in a
+    # relaxed search too: they would be most of the work and rank next to nothing.
+    groups = prune_common(plan)
     required = [g for g in groups if g.required]
     return (required or groups), len(required)
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask import session as flask_session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -89,8 +89,58 @@ def _render_results(session, args, *, is_member: bool, cache) -> str:
         nearest = search_queries.nearest_suggestions(session, args.q, cache=search_cache())
         popular = search_queries.popular_searches(session)
     return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q,
+                           course_card=course_card_renderer(),
                            next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,
                            nearest=nearest, popular=popular)
+
+
+def card_labels() -> dict:
+    """A catalog card's words in this page's language, translated once per language and process.
+    Patterns are split around their number ("%(n)s 学时" → ("", " 学时")) so that a card only
+    writes the parts around its own value."""
+    locale = str(get_locale())
+    kept = current_app.extensions.setdefault("catalog_card_labels", {})
+    labels = kept.get(locale)
+    if labels is None:
+        def around(pattern: str, placeholder: str) -> tuple[str, str]:
+            before, _sep, after = gettext(pattern).partition(placeholder)
+            return before, after
+
+        labels = kept[locale] = {
+            "hours": around("%(n)s hours", "%(n)s"), "starts": around("Starts %(day)s", "%(day)s"),
+            "seats": around("%(n)d seats left", "%(n)d"), "full": gettext("Full: you can join the waiting list"),
+            "free": gettext("Free"), "from": gettext("from"), "member": gettext("Member price"),
+            "subsidised": gettext("Union-subsidised"), "no_class": gettext("No open class"),
+            "industry_name": "name_en" if locale.startswith("en") else "name_zh",
+        }
+    return labels
+
+
+CARDS_KEPT = 20_000   # rendered cards kept per process (about 1.5 kB each)
+
+
+def course_card_renderer():
+    """A function that renders a catalog item's card, keeping it per content and language.
+
+    The key is everything the card shows (the course's card values, the viewer's price, seats
+    left) and the language, so a kept card is never out of date, and searches nobody made before
+    reuse the cards of courses that earlier searches showed: rendering 20 cards was a third of a
+    search page's cost. The store is per process and emptied when full."""
+    labels = card_labels()
+    locale = str(get_locale())
+    kept = current_app.extensions.setdefault("catalog_cards", {})
+    card = current_app.jinja_env.get_template("courses/catalog/_course_card.html").module.card
+
+    def render(item: queries.CatalogItem) -> Markup:
+        key = (locale, item.course, item.price, item.seats_left)
+        html = kept.get(key)
+        if html is None:
+            if len(kept) >= CARDS_KEPT:
+                kept.clear()
+            html = kept[key] = card(item.course, item.price, item.seats_left, labels)
+        return html
+
+    return render
 
 
 def _kept_for_visitors(kind: str, *, still_public, render):
