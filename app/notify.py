@@ -15,12 +15,12 @@ from email.message import EmailMessage
 
 from celery import shared_task
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from app.auth.models import OutboxMessage, User
 from app.celery import enqueue
 from app.db import after_commit, get_session, utcnow
+from app.i18n import in_language
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def speaking_to(user: User | None):
     without this they would be written in that person's language, or the default one.
     """
     if user is not None and user.locale:
-        return force_locale(user.locale)
+        return in_language(user.locale)
     return nullcontext()
 
 
