@@ -260,14 +260,17 @@ _CARD_COLUMNS = (Course.id, Course.title, Course.summary, Course.hours, Course.c
                  Course.modes, Course.cities, Organization.id, Organization.name)
 
 
-def _cards_statement(public, class_status):
-    # Free seats over the course's classes open for enrollment, per card (a correlated sum on
-    # the classes' course index).
+def _cards_statement(public, class_status, codes):
+    # Free seats over the course's classes open for enrollment (a correlated sum on the classes'
+    # course index) and the course's industry codes (one string), per card.
     seats = (select(func.coalesce(func.sum(TrainingClass.capacity - TrainingClass.seats_taken), 0))
              .where(TrainingClass.course_id == Course.id, class_status == ClassStatus.SCHEDULED,
                     TrainingClass.enroll_opens_at <= bindparam("now"), TrainingClass.enroll_closes_at > bindparam("now"))
              .correlate(Course).scalar_subquery())
-    return (select(*_CARD_COLUMNS, seats).join(Organization, Organization.id == Course.provider_id)
+    industries = (select(codes).select_from(course_industries)
+                  .join(Industry, Industry.id == course_industries.c.industry_id)
+                  .where(course_industries.c.course_id == Course.id).correlate(Course).scalar_subquery())
+    return (select(*_CARD_COLUMNS, seats, industries).join(Organization, Organization.id == Course.provider_id)
             .where(Course.id.in_(bindparam("ids", expanding=True)), public))
 
 
@@ -276,31 +279,27 @@ def _cards_statement(public, class_status):
 # index, finds the seats (a page: 8 ms → 0.3 ms at 10k courses).
 _CARDS = {"sqlite": _cards_statement(and_(func.coalesce(Course.status, "") == CourseStatus.APPROVED,
                                           func.coalesce(Course.is_published, False).is_(True)),
-                                     func.coalesce(TrainingClass.status, "")),
-          "": _cards_statement(public_courses(), TrainingClass.status)}
-_INDUSTRIES_OF = (select(course_industries.c.course_id, Industry.code, Industry.name_zh, Industry.name_en,
-                         Industry.is_future)
-                  .join(Industry, Industry.id == course_industries.c.industry_id)
-                  .where(course_industries.c.course_id.in_(bindparam("ids", expanding=True)))
-                  .order_by(course_industries.c.course_id, Industry.position, Industry.id))
+                                     func.coalesce(TrainingClass.status, ""), func.group_concat(Industry.code, " ")),
+          "": _cards_statement(public_courses(), TrainingClass.status, func.string_agg(Industry.code, " "))}
 
 
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def course_cards(session: Session, course_ids: list[int], *, now: datetime) -> dict[int, tuple[CourseCard, int]]:
-    """The card and free seats of those of ``course_ids`` that are public now, by id (two statements)."""
+def course_cards(session: Session, course_ids: list[int], *, now: datetime,
+                 industries: list[IndustryChoice]) -> dict[int, tuple[CourseCard, int]]:
+    """The card and free seats of those of ``course_ids`` that are public now, by id (one
+    statement); ``industries``: every industry in menu order (``list_industry_choices``)."""
     if not course_ids:
         return {}
-    rows = session.execute(_CARDS.get(_dialect(session), _CARDS[""]), {"ids": course_ids, "now": now}).all()
-    if not rows:
-        return {}
-    industries: dict[int, list[IndustryChoice]] = {row[0]: [] for row in rows}
-    for course_id, *industry in session.execute(_INDUSTRIES_OF, {"ids": list(industries)}):
-        industries[course_id].append(IndustryChoice(*industry))
-    return {row[0]: (CourseCard(*row[:12], provider=CourseRef(row[12], row[13]), industries=tuple(industries[row[0]])),
-                     int(row[14] or 0)) for row in rows}
+    rows = session.execute(_CARDS.get(_dialect(session), _CARDS[""]), {"ids": course_ids, "now": now})
+    cards = {}
+    for row in rows:
+        codes = set((row[15] or "").split())
+        cards[row[0]] = (CourseCard(*row[:12], provider=CourseRef(row[12], row[13]),
+                                    industries=tuple(i for i in industries if i.code in codes)), int(row[14] or 0))
+    return cards
 
 
 def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
@@ -347,7 +346,8 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     has_more = len(rows) > filters.per_page
     rows = rows[:filters.per_page]
     # Still public now: a course withdrawn since its page was cached is left out at once.
-    by_id = course_cards(session, [row[0] for row in rows], now=now)
+    by_id = course_cards(session, [row[0] for row in rows], now=now,
+                         industries=industry_menu(session, cache) if rows else [])
     items = [CatalogItem(course=by_id[row[0]][0], price=viewer_price(by_id[row[0]][0], is_member=is_member),
                          score=int(row[1] or 0), seats_left=by_id[row[0]][1]) for row in rows if row[0] in by_id]
     next_cursor = None
@@ -498,6 +498,15 @@ def list_industry_choices(session: Session) -> list[IndustryChoice]:
     return [IndustryChoice(*row) for row in
             session.execute(select(Industry.code, Industry.name_zh, Industry.name_en, Industry.is_future)
                             .order_by(Industry.position, Industry.id))]
+
+
+def industry_menu(session: Session, cache: MutableMapping | None = None) -> list[IndustryChoice]:
+    """``list_industry_choices``, kept in the catalog's short-lived ``cache`` when given."""
+    menu = _cached(cache, ("industries",))
+    if menu is None:
+        menu = list_industry_choices(session)
+        _store(cache, ("industries",), menu)
+    return menu
 
 
 def list_open_classes(session: Session, course_id: int, *, now: datetime) -> list[TrainingClass]:

@@ -64,11 +64,7 @@ def catalog():
         results = Markup(_render_results(session, args, is_member=is_member, cache=cache))  # noqa: S704
         if key:
             cache[key] = results
-    industries = cache.get("industries") if cache is not None else None
-    if industries is None:
-        industries = queries.list_industry_choices(session)
-        if cache is not None:
-            cache["industries"] = industries
+    industries = queries.industry_menu(session, cache)
     html = render_template("courses/catalog/index.html", results=results, args=args, industries=industries,
                            mode_labels=MODE_LABELS, sort_labels=SORT_LABELS)
     if page_key and not flask_session:
