@@ -329,8 +329,11 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     found = _cached(cache, page_key)
     if known is None or found is None:
         total, strict_total, relaxed = known if known is not None else (None, 0, False)
-        total, found = _search(session, filters, plan, sort, where, is_member=is_member, total=total,
-                               relaxed=relaxed)
+        if known is None and plan and search.cannot_match_strictly(plan):
+            total, found = 0, ([], filters.page)   # a word no course holds: straight to the relaxed search
+        else:
+            total, found = _search(session, filters, plan, sort, where, is_member=is_member, total=total,
+                                   relaxed=relaxed)
         if known is None:
             strict_total = total
             if plan and total < RELAX_BELOW:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from courses.search import text
 from courses.search.dictionary import Dictionary, load_dictionary
-from courses.search.engine import matching_courses, matching_sql
+from courses.search.engine import cannot_match_strictly, matching_courses, matching_sql
 from courses.search.index import WEIGHTS, course_terms, field_terms, index_course
 from courses.search.query import (
     Plan,
@@ -29,7 +29,7 @@ from courses.search.query import (
 )
 from courses.search.text import normalize, segment, tokenizer
 
-__all__ = ["WEIGHTS", "Dictionary", "Plan", "course_terms", "dictionary", "field_terms", "index_course", "prefix_terms",
+__all__ = ["WEIGHTS", "Dictionary", "cannot_match_strictly", "Plan", "course_terms", "dictionary", "field_terms", "index_course", "prefix_terms",
            "load_dictionary", "matching_courses", "matching_sql", "normalize", "plan_query", "segment", "term_statistics", "tokenizer", "warm_up"]
 
 

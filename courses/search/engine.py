@@ -69,6 +69,14 @@ def estimated_matches(plan: Plan, groups: list[Group]) -> int:
     return min((group_size(g) for g in groups if g.required), default=0) if groups else 0
 
 
+def cannot_match_strictly(plan: Plan) -> bool:
+    """Whether a strict search of ``plan`` must come back empty: one of its required words is in
+    no course at all (by the document frequencies the plan read), so the relaxed search can run
+    at once (random word pairs often hold such a word: 周末班, 实操训练)."""
+    groups, _required = _groups(plan, relaxed=False)
+    return bool(plan.df) and estimated_matches(plan, groups) == 0
+
+
 def _fts5_alt(alt) -> str:
     return _fts5_group(Group(word="", required=True, alternatives=[alt]))
 
