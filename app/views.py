@@ -116,7 +116,7 @@ def _navigation():
         # The layout shows the menu twice (desktop bar, phone sheet): work it out once a request.
         items = g.get("nav_items")
         if items is None:
-            items = g.nav_items = [{"url": url_for(e.endpoint, **e.values), "label": e.label, "endpoint": e.endpoint}
+            items = g.nav_items = [{"url": url_for(e.endpoint, **e.values), "label": str(e.label), "endpoint": e.endpoint}
                                    for e in nav_entries()]
         return items
 

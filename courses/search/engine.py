@@ -27,7 +27,7 @@ TITLE_VECTOR = "array_to_tsvector(string_to_array(title, ' '))"
 TEXT_SCALE = 1000            # bm25 (≈ 0–30) and the tsvector score to an integer below GROUP_SCALE
 TITLE_HIT = 100_000          # SQLite: per group found in the title, above any bm25
 RANKED_AT_MOST = 400         # a strict search expected to find more is ranked without per-row text scores
-RELAXED_PER_GROUP = 200      # a relaxed search considers at most this many courses per word
+RELAXED_PER_GROUP = 100      # a relaxed search considers at most this many courses per word
 
 
 def _fts5_group(group: Group) -> str:
