@@ -108,6 +108,10 @@ class Course(Base):
     __tablename__ = "courses"
     __table_args__ = (
         Index("ix_courses_catalog", "is_published", "status", "next_start_on", "id"),
+        # The listing columns by id: a search's join and the filter counts never read the rows
+        # (whose descriptions push these columns into overflow pages on SQLite).
+        Index("ix_courses_listing", "id", "is_published", "status", "next_start_on", "price_from",
+              "member_price_from", "has_free_member_class", "modes", "cities", "certificate_type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
