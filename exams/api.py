@@ -333,8 +333,8 @@ def save_answers(attempt_id: int):
             session.commit()   # the late save submitted the attempt: keep that, then answer the error
         raise
     session.commit()
-    attempt = session.get(Attempt, attempt_id)
-    return jsonify({**result, "time_left_seconds": max(int((attempt.deadline_at - now).total_seconds()), 0)})
+    deadline = session.scalar(select(Attempt.deadline_at).where(Attempt.id == attempt_id))   # not the whole attempt
+    return jsonify({**result, "time_left_seconds": max(int((deadline - now).total_seconds()), 0)})
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

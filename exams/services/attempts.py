@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.auth.models import User
 from app.errors import Conflict, Invalid, NotFound
@@ -107,12 +107,15 @@ def lock_attempt(session: Session, attempt_id: int) -> Attempt | None:
     another writer committed and then writes (a stale snapshot): the lock there is a first,
     empty write, taken before anything is read (the edges end their read-only transaction first).
     """
+    # The attempt's own row only: its booking, session and type (joined by default) load if asked
+    # for; a save, every few seconds per candidate, never needs them.
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(Attempt).where(Attempt.id == attempt_id).values(seed=Attempt.seed)
                         .execution_options(synchronize_session=False))
-        return session.scalar(select(Attempt).where(Attempt.id == attempt_id)
+        return session.scalar(select(Attempt).where(Attempt.id == attempt_id).options(lazyload("*"))
                               .execution_options(populate_existing=True))
-    return session.scalar(select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt))
+    return session.scalar(select(Attempt).where(Attempt.id == attempt_id).options(lazyload("*"))
+                          .with_for_update(of=Attempt))
 
 
 def _to_original(answer: Answer, question: Question, response) -> list[str]:
@@ -157,7 +160,11 @@ def save_answers(session: Session, *, actor: User, attempt_id: int, answers: lis
                        code="time_over")
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise Conflict(_("This exam has been submitted."), code="attempt_closed")
-    by_position = {a.position: a for a in session.scalars(select(Answer).where(Answer.attempt_id == attempt_id))}
+    # Only the answers being saved (with their questions, joined): a save of one answer must not
+    # load a 100-question paper.
+    positions = {item["position"] for item in answers}
+    by_position = {a.position: a for a in session.scalars(
+        select(Answer).where(Answer.attempt_id == attempt_id, Answer.position.in_(positions)))}
     saved = stale = 0
     for item in answers:
         answer = by_position.get(item["position"])
