@@ -332,8 +332,8 @@ def save_answers(attempt_id: int):
         if exc.code == "time_over":
             session.commit()   # the late save submitted the attempt: keep that, then answer the error
         raise
-    session.commit()
     deadline = session.scalar(select(Attempt.deadline_at).where(Attempt.id == attempt_id))   # not the whole attempt
+    session.commit()
     return jsonify({**result, "time_left_seconds": max(int((deadline - now).total_seconds()), 0)})
 
 
