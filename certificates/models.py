@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -119,6 +119,21 @@ class Certificate(Base):
     @property
     def is_public(self) -> bool:
         return self.state in (CertificateState.ISSUED, CertificateState.SUSPENDED, CertificateState.REVOKED)
+
+
+class CertificatePdf(Base):
+    """The printable PDF of an issued certificate, with its signed credential attached: rendered
+    once, when the certificate is signed (one by one or by the bulk job), and served as stored.
+    It shows no state (revocation and suspension are read from the QR page and the status
+    lists), so lifecycle changes never re-render it; a new signature (a review's new
+    certificate) renders a new one. Kept apart from ``certificates`` so reads of certificates
+    never carry the bytes."""
+
+    __tablename__ = "certificate_pdfs"
+
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime]
 
 
 class CertificateEvent(Base):

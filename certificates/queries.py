@@ -13,6 +13,7 @@ from app.auth.models import User
 from certificates.models import (
     Certificate,
     CertificateEvent,
+    CertificatePdf,
     CertificateState,
     GovernmentCertificate,
     IssuanceJob,
@@ -38,6 +39,26 @@ def by_token(session: Session, token: str, *, with_credential: bool = False) -> 
         options.append(defer(Certificate.credential))
     return session.scalar(select(Certificate).where(Certificate.token == token,
                                                     Certificate.state.in_(PUBLIC_STATES)).options(*options))
+
+
+def stored_pdf(session: Session, token: str) -> tuple[int, str, bytes | None] | None:
+    """(id, number, stored PDF or None) of a public certificate by its token: one query that
+    reads neither the certificate's other columns nor its credential."""
+    if not token or len(token) > 64:
+        return None
+    row = session.execute(select(Certificate.id, Certificate.number, CertificatePdf.pdf)
+                          .outerjoin(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+                          .where(Certificate.token == token, Certificate.state.in_(PUBLIC_STATES))).first()
+    return tuple(row) if row is not None else None
+
+
+def with_stored_pdfs(session: Session, condition) -> list[tuple[Certificate, bytes | None]]:
+    """Public certificates matching ``condition`` with their stored PDFs (None where none is)."""
+    rows = session.execute(select(Certificate, CertificatePdf.pdf)
+                           .outerjoin(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+                           .where(condition, Certificate.state.in_(PUBLIC_STATES))
+                           .options(lazyload(Certificate.user)).order_by(Certificate.id))
+    return [(cert, pdf) for cert, pdf in rows]
 
 
 def by_number_and_name(session: Session, number: str, name: str) -> Certificate | None:

@@ -63,6 +63,8 @@ def _private(response: Response) -> Response:
 
 
 def pdf_of(cert: Certificate) -> bytes:
+    """A PDF rendered now, for a certificate issued before PDFs were stored (never stored here:
+    a GET does not write; ``skills-market render-certificate-pdfs`` stores them)."""
     issuer = issuer_of(current_app)
     return render_pdf(cert, page_url=issuer.page_url(cert.token), union_name=issuer.name)
 
@@ -96,11 +98,16 @@ def lookup():
 @bp.get("/certificates/<token>.pdf")
 @allow(PUBLIC)
 def certificate_pdf(token: str):
-    cert = queries.by_token(get_session(), token, with_credential=True)
-    if cert is None:
+    """The PDF stored when the certificate was issued (its signed credential attached)."""
+    session = get_session()
+    found = queries.stored_pdf(session, token)
+    if found is None:
         abort(404)
-    response = Response(pdf_of(cert), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{cert.number}.pdf"'
+    _id, number, data = found
+    if data is None:
+        data = pdf_of(queries.by_token(session, token, with_credential=True))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
     return _private(response)
 
 
@@ -402,18 +409,14 @@ def export_xlsx():
 @allow(Role.UNION_ADMIN)
 def bulk_zip(scope: str):
     """Every issued certificate of a class (``class-12``) or exam session (``session-3``) as one ZIP."""
-    from sqlalchemy import select
-
     kind, _sep, value = scope.partition("-")
     column = {"class": Certificate.class_id, "session": Certificate.exam_session_id}.get(kind)
     if column is None or not value.isdigit():
         abort(404)
-    certs = get_session().scalars(select(Certificate).where(column == int(value),
-                                                            Certificate.state.in_(queries.PUBLIC_STATES))
-                                  .order_by(Certificate.id)).all()
-    if not certs:
+    rows = queries.with_stored_pdfs(get_session(), column == int(value))
+    if not rows:
         abort(404)
-    data = zip_of([(f"{c.number}-{c.holder_name}.pdf", pdf_of(c)) for c in certs])
+    data = zip_of([(f"{c.number}-{c.holder_name}.pdf", pdf if pdf is not None else pdf_of(c)) for c, pdf in rows])
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="certificates-{scope}.zip"'
     return response
