@@ -28,10 +28,12 @@ from reportlab.pdfbase.pdfdoc import (
     PDFArray,
     PDFDictionary,
     PDFName,
+    PDFObject,
     PDFStream,
     PDFString,
     PDFZCompress,
 )
+from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfgen import canvas
 
 from certificates.verifier import ATTACHMENT_NAME
@@ -48,10 +50,39 @@ QR_MASK = 0
 _registered = False
 
 
+class _Formatted(PDFObject):
+    """A PDF object already formatted (bytes written as they are)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+class _CachedCIDFont(UnicodeCIDFont):
+    """STSong-Light whose font dictionary (with its widths array, ~120 numbers to format) is
+    formatted once per process instead of once per PDF: it references no other object, so the
+    same bytes serve every document that gives it the same internal name."""
+
+    _formatted: dict[str, bytes] = {}
+
+    def addObjects(self, doc) -> None:
+        internal = "F" + repr(len(doc.fontMapping) + 1)      # as reportlab names it
+        data = self._formatted.get(internal)
+        if data is None:
+            super().addObjects(doc)
+            data = self._formatted[internal] = pdf_format(doc.idToObject[internal], doc)
+            doc.idToObject[internal] = _Formatted(data)
+            return
+        doc.idToObject["BasicFonts"].dict[internal] = doc.Reference(_Formatted(data), internal)
+        doc.fontMapping[self.name] = "/" + internal
+
+
 def _font() -> str:
     global _registered
     if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        pdfmetrics.registerFont(_CachedCIDFont(FONT))
         _registered = True
     return FONT
 
