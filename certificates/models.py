@@ -37,6 +37,20 @@ class PublicStatus(StrEnum):
     REVOKED = "revoked"
 
 
+def public_status(state: str, valid_from: datetime | None, valid_until: datetime | None,
+                  now: datetime) -> PublicStatus:
+    """The public status of a certificate in ``state`` with these dates, at ``now``."""
+    if state == CertificateState.REVOKED:
+        return PublicStatus.REVOKED
+    if state == CertificateState.SUSPENDED:
+        return PublicStatus.SUSPENDED
+    if valid_from and now < valid_from:
+        return PublicStatus.NOT_YET_VALID
+    if valid_until and now >= valid_until:
+        return PublicStatus.EXPIRED
+    return PublicStatus.VALID
+
+
 class StatusPurpose(StrEnum):
     REVOCATION = "revocation"
     SUSPENSION = "suspension"
@@ -106,15 +120,7 @@ class Certificate(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
     def status_at(self, now: datetime) -> PublicStatus:
-        if self.state == CertificateState.REVOKED:
-            return PublicStatus.REVOKED
-        if self.state == CertificateState.SUSPENDED:
-            return PublicStatus.SUSPENDED
-        if self.valid_from and now < self.valid_from:
-            return PublicStatus.NOT_YET_VALID
-        if self.valid_until and now >= self.valid_until:
-            return PublicStatus.EXPIRED
-        return PublicStatus.VALID
+        return public_status(self.state, self.valid_from, self.valid_until, now)
 
     @property
     def is_public(self) -> bool:

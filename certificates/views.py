@@ -21,6 +21,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,7 +42,7 @@ from certificates.forms import (
     ReviewForm,
     ScopeForm,
 )
-from certificates.models import Certificate, GovernmentCertificate, IssuanceJob
+from certificates.models import Certificate, GovernmentCertificate, IssuanceJob, public_status
 from certificates.pdf import render_pdf, zip_of
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
@@ -74,12 +75,28 @@ def pdf_of(cert: Certificate) -> bytes:
 @bp.get("/v/<token>")
 @allow(PUBLIC)
 def verify_page(token: str):
-    session = get_session()
-    cert = queries.by_token(session, token)
-    event = queries.revocation_event(session, cert) if cert is not None and cert.revoked_at else None
-    status = cert.status_at(utcnow()).value if cert is not None else "not_found"
-    html = render_template("certificates/verify.html", cert=cert, status=status, event=event)
-    return _private(Response(html, status=200 if cert is not None else 404))
+    cert = queries.public_by_token(get_session(), token)
+    status = public_status(cert.state, cert.valid_from, cert.valid_until, utcnow()).value if cert else "not_found"
+    return _private(Response(_verification_html(cert, status), status=200 if cert is not None else 404))
+
+
+PAGE_CACHE_SIZE = 512
+
+
+def _verification_html(cert, status: str) -> str:
+    """The verification page, rendered once per everything it shows: the certificate's row (read
+    live on every request, so a revocation, suspension or reinstatement is a new key at once),
+    the status (which dates alone can change), the language and the path (the language switch
+    links back to it). Per process and per app, bounded (oldest out first)."""
+    pages = current_app.extensions.setdefault("certificates_pages", {})
+    key = (cert, status, str(get_locale()), request.full_path)
+    html = pages.get(key)
+    if html is None:
+        html = render_template("certificates/verify.html", cert=cert, status=status)
+        if len(pages) >= PAGE_CACHE_SIZE:
+            pages.pop(next(iter(pages)), None)
+        pages[key] = html
+    return html
 
 
 @bp.get("/verify")
