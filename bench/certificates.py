@@ -10,7 +10,8 @@ For each database (SQLite file, PostgreSQL database ``bench_certificates``):
      second; checks that every certificate has its PDF and that a sample carries its credential;
   3. serves the app and the perf-baseline yardstick under gunicorn on loopback and measures
      ``/v/<token>`` and ``GET /api/v1/certificates/<token>`` with wrk, as a ratio to
-     ``/fortunes`` (mean of a run before and after).
+     ``/fortunes`` (mean of a run before and after); then ``/v/<token>`` over 5,000 distinct
+     tokens at random (the page cache holds 512 per process, so nearly every page is rendered).
 
 Loopback only, bounded runs, only the servers it started are stopped; never the ``test`` database.
 
@@ -39,6 +40,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import catalog as common  # noqa: E402 - the catalog bench's server/wrk helpers
 
 PG_DB = "bench_certificates"
+# The verification page is also measured over this many distinct tokens picked at random per
+# request: far more than the per-process page cache holds, so nearly every page is rendered.
+DISTINCT_TOKENS = 5000
 # Ports of its own: the catalog bench (8301/8302) may be running beside it on a shared machine.
 common.APP_PORT, common.BASE_PORT = 8311, 8312
 
@@ -112,9 +116,10 @@ def issue_all(url: str, n: int, workdir: Path, profile: Path | None = None) -> d
                                  .order_by(Certificate.id).limit(20)).all()
         for _token, credential, pdf in sample:
             assert credential_from_pdf(pdf) == json.loads(credential)
+        tokens = list(session.scalars(select(Certificate.token).order_by(func.random()).limit(DISTINCT_TOKENS)))
     app.extensions["db_engine"].dispose()
     return {"seconds": seconds, "cpu": cpu, "per_second": n / seconds, "pdf_kb": pdf_bytes / pdfs / 1024,
-            "token": sample[0][0], "key": app.config["CERT_SIGNING_KEY"]}
+            "token": sample[0][0], "tokens": tokens, "key": app.config["CERT_SIGNING_KEY"]}
 
 
 def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
@@ -158,6 +163,9 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
         for label, path in urls:
             result = common.run_wrk(app_base + path, args.duration, args.connections, lua)
             measured.append({"db": kind, "label": label, **result})
+        distinct = common.distinct_lua(workdir, [f"/v/{t}" for t in issued["tokens"]])
+        result = common.run_wrk(app_base + "/", args.duration, args.connections, distinct)
+        measured.append({"db": kind, "label": f"/v/<token>, {len(issued['tokens'])} distinct tokens", **result})
         after = common.run_wrk(yard, args.duration, args.connections, lua)
         fortunes = statistics.mean([before["rps"], after["rps"]])
         for row in measured:
