@@ -66,8 +66,12 @@ def status_out(cert, *, now) -> dict:
 
 
 def _no_index(response: Response) -> Response:
+    """Public answers about a certificate: never indexed, no Referer, never kept by a browser
+    or proxy (a revocation must show at once), as on the verification page. Saying no-store
+    here also spares the app-wide header hook loading the visitor's account to decide it."""
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

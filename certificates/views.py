@@ -7,6 +7,7 @@ import io
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -49,6 +50,16 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 SCAN_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")     # the platform's one time zone (app.i18n's timezone_selector)
+
+
+@bp.app_template_filter("certificate_day")
+def certificate_day(value) -> str:
+    """A date as yyyy-MM-dd in Asia/Shanghai: what ``local_time("yyyy-MM-dd")`` prints, without
+    Babel's pattern machinery (the public answers print three or four of them)."""
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d") if value is not None else ""
 
 
 def _lookup_limit() -> str:
