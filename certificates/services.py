@@ -276,10 +276,9 @@ def _issue(session: Session, cert: Certificate, *, actor_id: int | None, issuer:
     _sign(session, cert, issuer=issuer, now=now)
 
 
-def _assign(session: Session, cert: Certificate, *, actor_id: int | None, pool: IndexPool, now: datetime,
-            valid_from: datetime | None = None) -> None:
+def _assign(session: Session, cert: Certificate, *, actor_id: int | None, pool: IndexPool, now: datetime) -> None:
     """Dates, number, status-list indexes and the issued state (everything but the signature)."""
-    cert.valid_from = valid_from or now
+    cert.valid_from = now
     cert.valid_until = add_months(cert.valid_from, cert.validity_months) if cert.validity_months else None
     if cert.review_every_months and (cert.validity_months is None or cert.review_every_months < cert.validity_months):
         cert.review_due = add_months(cert.valid_from, cert.review_every_months)
