@@ -5,17 +5,19 @@ For each database (SQLite file, PostgreSQL database ``bench_certificates``):
   1. migrates an empty database, inserts 10,000 members and 10,000 proposed certificates
      straight through SQLAlchemy Core;
   2. runs the real bulk issuance job (``certificates.run_issuance_job``, batches of 250, each
-     committed: numbers, random status-list indexes, a signed OpenBadgeCredential per
-     certificate) and reports the time and certificates per second; then renders a sample of
-     PDFs (the PDF is rendered on request from the stored credential, so it is timed apart);
+     committed: numbers, random status-list indexes, a signed OpenBadgeCredential and the PDF
+     that carries it, stored, per certificate) and reports the time and certificates per
+     second; checks that every certificate has its PDF and that a sample carries its credential;
   3. serves the app and the perf-baseline yardstick under gunicorn on loopback and measures
      ``/v/<token>`` and ``GET /api/v1/certificates/<token>`` with wrk, as a ratio to
-     ``/fortunes`` (mean of a run before and after).
+     ``/fortunes`` (mean of a run before and after); then ``/v/<token>`` over 5,000 distinct
+     tokens at random (the page cache holds 512 per process, so nearly every page is rendered).
 
 Loopback only, bounded runs, only the servers it started are stopped; never the ``test`` database.
 
     .venv/bin/python bench/certificates.py --duration 3
     .venv/bin/python bench/certificates.py --dbs sqlite --certificates 2000 --duration 2
+    .venv/bin/python bench/certificates.py --job-only --profile   # the job alone, profiled
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import catalog as common  # noqa: E402 - the catalog bench's server/wrk helpers
 
 PG_DB = "bench_certificates"
+# The verification page is also measured over this many distinct tokens picked at random per
+# request: far more than the per-process page cache holds, so nearly every page is rendered.
+DISTINCT_TOKENS = 5000
 # Ports of its own: the catalog bench (8301/8302) may be running beside it on a shared machine.
 common.APP_PORT, common.BASE_PORT = 8311, 8312
 
@@ -68,14 +73,14 @@ def load(url: str, n: int) -> None:
     engine.dispose()
 
 
-def issue_all(url: str, n: int, workdir: Path) -> dict:
-    from sqlalchemy import select
+def issue_all(url: str, n: int, workdir: Path, profile: Path | None = None) -> dict:
+    from sqlalchemy import func, select
 
     from app import create_app
     from app.db import get_session
-    from certificates.models import Certificate, IssuanceJob
-    from certificates.pdf import render_pdf
+    from certificates.models import Certificate, CertificatePdf, IssuanceJob
     from certificates.tasks import run_issuance_job
+    from certificates.verifier import credential_from_pdf
 
     app = create_app({"DATABASE_URL": url})
     app.instance_path = str(workdir / "instance")
@@ -85,26 +90,36 @@ def issue_all(url: str, n: int, workdir: Path) -> dict:
         session.add(job)
         session.commit()
         job_id = job.id
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with app.app_context():
         run_issuance_job.run(job_id)     # what a Celery worker runs, in this process
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     with app.app_context():
         session = get_session()
         job = session.get(IssuanceJob, job_id)
         assert (job.state, job.done) == ("done", n), (job.state, job.done)
-        sample = session.scalars(select(Certificate).order_by(Certificate.id).limit(100)).all()
-        tokens = [c.token for c in sample]
-        from certificates.credentials import issuer_of
-
-        issuer = issuer_of(app)
-        pdf_started = time.perf_counter()
-        for cert in sample:
-            render_pdf(cert, page_url=issuer.page_url(cert.token), union_name=issuer.name)
-        pdf_seconds = (time.perf_counter() - pdf_started) / len(sample)
+        pdfs, pdf_bytes = session.execute(select(func.count(), func.sum(func.length(CertificatePdf.pdf)))).one()
+        assert pdfs == n, f"{pdfs} PDFs stored for {n} certificates"
+        sample = session.execute(select(Certificate.token, Certificate.credential, CertificatePdf.pdf)
+                                 .join(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+                                 .order_by(Certificate.id).limit(20)).all()
+        for _token, credential, pdf in sample:
+            assert credential_from_pdf(pdf) == json.loads(credential)
+        tokens = list(session.scalars(select(Certificate.token).order_by(func.random()).limit(DISTINCT_TOKENS)))
     app.extensions["db_engine"].dispose()
-    return {"seconds": seconds, "per_second": n / seconds, "pdf_ms": pdf_seconds * 1000, "token": tokens[0],
-            "key": app.config["CERT_SIGNING_KEY"]}
+    return {"seconds": seconds, "cpu": cpu, "per_second": n / seconds, "pdf_kb": pdf_bytes / pdfs / 1024,
+            "token": sample[0][0], "tokens": tokens, "key": app.config["CERT_SIGNING_KEY"]}
 
 
 def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
@@ -116,11 +131,14 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
     else:
         url = common.prepare_pg(PG_DB)
     load(url, args.certificates)
-    issued = issue_all(url, args.certificates, workdir)
-    print(f"  issued {args.certificates} in {issued['seconds']:.1f} s = {issued['per_second']:.0f} certificates/s;"
-          f" PDF on request {issued['pdf_ms']:.1f} ms each", flush=True)
-    rows = [{"db": kind, "label": f"issue {args.certificates} (job)", "seconds": issued["seconds"],
-             "per_second": issued["per_second"], "pdf_ms": issued["pdf_ms"]}]
+    issued = issue_all(url, args.certificates, workdir, workdir / f"job-{kind}.prof" if args.profile else None)
+    print(f"  issued {args.certificates} (signed credential + stored PDF each) in {issued['seconds']:.1f} s"
+          f" = {issued['per_second']:.0f} certificates/s (CPU {issued['cpu']:.1f} s in this process;"
+          f" PDFs {issued['pdf_kb']:.1f} KB each)", flush=True)
+    rows = [{"db": kind, "label": f"issue {args.certificates} (job, credential + PDF)", "seconds": issued["seconds"],
+             "per_second": issued["per_second"], "cpu_seconds": issued["cpu"], "pdf_kb": issued["pdf_kb"]}]
+    if args.job_only:
+        return rows
     base_env = common.seed_baseline(workdir, kind)
     base_env["PERFBASE_DB"] = kind
     app_env = {**os.environ, "DATABASE_URL": url, "CERT_SIGNING_KEY": issued["key"],
@@ -145,6 +163,9 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> list[dict]:
         for label, path in urls:
             result = common.run_wrk(app_base + path, args.duration, args.connections, lua)
             measured.append({"db": kind, "label": label, **result})
+        distinct = common.distinct_lua(workdir, [f"/v/{t}" for t in issued["tokens"]])
+        result = common.run_wrk(app_base + "/", args.duration, args.connections, distinct)
+        measured.append({"db": kind, "label": f"/v/<token>, {len(issued['tokens'])} distinct tokens", **result})
         after = common.run_wrk(yard, args.duration, args.connections, lua)
         fortunes = statistics.mean([before["rps"], after["rps"]])
         for row in measured:
@@ -165,9 +186,11 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=3, help="seconds per URL")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--job-only", action="store_true", help="time the issuance job only (no HTTP)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the job into WORKDIR/job-DB.prof")
     parser.add_argument("--workdir", default="/tmp/bench_certificates")  # noqa: S108 - scratch data
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if not args.job_only and shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install -y wrk)")
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, url_for
+from flask import Blueprint, Response, current_app, jsonify
 from flask_login import current_user
 
 from app.access import PUBLIC, Role, allow
@@ -17,7 +17,7 @@ from app.errors import NotFound
 from app.extensions import limiter
 from certificates import queries, services
 from certificates.credentials import iso, issuer_of
-from certificates.models import Certificate, IssuanceJob
+from certificates.models import Certificate, IssuanceJob, public_status
 from certificates.schemas import (
     CertificateStatusOut,
     CheckIn,
@@ -47,25 +47,31 @@ def _iso(value) -> str | None:
     return iso(value) if value is not None else None
 
 
-def status_out(cert: Certificate | None, *, now) -> dict:
-    """The public answer about a certificate: nothing beyond what the printed certificate shows
-    (no ID digits, no photo, no scores)."""
+def status_out(cert, *, now) -> dict:
+    """The public answer about a certificate (a :class:`Certificate` or a row of
+    :func:`queries.public_by_token`): nothing beyond what the printed certificate shows (no ID
+    digits, no photo, no scores). The fields of ``CertificateStatusOut``, built directly."""
     if cert is None:
         return CertificateStatusOut(found=False, status="not_found").model_dump()
     issuer = issuer_of(current_app)
-    return CertificateStatusOut(
-        found=True, status=cert.status_at(now).value, number=cert.number, holder_name=cert.holder_name,
-        type=cert.title, level=cert.level, issuer=cert.issuer_name, valid_from=_iso(cert.valid_from),
-        valid_until=_iso(cert.valid_until), review_due=_iso(cert.review_due), revoked_at=_iso(cert.revoked_at),
-        revocation_reason=cert.revocation_reason or None, suspended_at=_iso(cert.suspended_at),
-        suspension_reason=cert.suspension_reason or None, page_url=issuer.page_url(cert.token),
-        credential_url=issuer.credential_url(cert.token),
-        pdf_url=issuer.base_url + url_for("certificates.certificate_pdf", token=cert.token)).model_dump()
+    return {
+        "found": True, "status": public_status(cert.state, cert.valid_from, cert.valid_until, now).value,
+        "number": cert.number, "holder_name": cert.holder_name, "type": cert.title, "level": cert.level,
+        "issuer": cert.issuer_name, "valid_from": _iso(cert.valid_from), "valid_until": _iso(cert.valid_until),
+        "review_due": _iso(cert.review_due), "revoked_at": _iso(cert.revoked_at),
+        "revocation_reason": cert.revocation_reason or None, "suspended_at": _iso(cert.suspended_at),
+        "suspension_reason": cert.suspension_reason or None, "page_url": issuer.page_url(cert.token),
+        "credential_url": issuer.credential_url(cert.token), "pdf_url": issuer.pdf_url(cert.token),
+    }
 
 
 def _no_index(response: Response) -> Response:
+    """Public answers about a certificate: never indexed, no Referer, never kept by a browser
+    or proxy (a revocation must show at once), as on the verification page. Saying no-store
+    here also spares the app-wide header hook loading the visitor's account to decide it."""
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -74,7 +80,7 @@ def _no_index(response: Response) -> Response:
 @endpoint("Public status of a certificate by its token: valid, expired, suspended or revoked",
           response=CertificateStatusOut, errors=(404,), tags=TAGS)
 def certificate_status(token: str):
-    cert = queries.by_token(get_session(), token)
+    cert = queries.public_by_token(get_session(), token)
     if cert is None:
         raise NotFound("No such certificate.", code="not_found")
     return _no_index(jsonify(status_out(cert, now=utcnow())))

@@ -1,4 +1,5 @@
-"""``skills-market verify FILE``: check a credential (JSON, or one of our PDFs) offline."""
+"""``skills-market verify FILE``: check a credential (JSON, or one of our PDFs) offline;
+``skills-market render-certificate-pdfs``: store the PDFs of certificates issued before PDFs were stored."""
 
 from __future__ import annotations
 
@@ -76,3 +77,19 @@ def verify_command(file: str, issuer_file: str | None, status_files: tuple[str, 
         return
     click.echo(f"{result.status.upper()}: {'; '.join(result.messages)} [{', '.join(result.errors)}]")
     sys.exit(1)
+
+
+@click.command("render-certificate-pdfs")
+@with_appcontext
+def render_pdfs_command() -> None:
+    """Render and store the PDF of every certificate that has none (issued before PDFs were stored)."""
+    from app.db import get_session, utcnow
+    from certificates import services
+
+    session = get_session()
+    issuer = issuer_of(current_app)
+    total = 0
+    while stored := services.store_missing_pdfs(session, issuer=issuer, now=utcnow()):
+        session.commit()
+        total += stored
+    click.echo(f"{total} certificate PDFs stored")

@@ -54,6 +54,9 @@ class Issuer:
     def page_url(self, token: str) -> str:
         return f"{self.base_url}/v/{token}"
 
+    def pdf_url(self, token: str) -> str:
+        return f"{self.base_url}/certificates/{token}.pdf"
+
     def document(self) -> dict:
         """The issuer's profile with its Multikey (served at ``/issuer``)."""
         return {

@@ -98,9 +98,8 @@ def sign(document: dict, *, private_key: Ed25519PrivateKey, verification_method:
     if "@context" in unsecured:
         config["@context"] = unsecured["@context"]
     signature = private_key.sign(_hash_data(unsecured, config))
-    secured = copy.deepcopy(unsecured)
-    secured["proof"] = {**config, "proofValue": "z" + base58.b58encode(signature).decode()}
-    return secured
+    # ``unsecured`` is already this function's own copy: the secured document may share it.
+    return {**unsecured, "proof": {**config, "proofValue": "z" + base58.b58encode(signature).decode()}}
 
 
 def verify_proof(document: dict, *, public_key_of, expected_purpose: str = "assertionMethod") -> dict:

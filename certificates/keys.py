@@ -18,10 +18,11 @@ def init_app(app) -> None:
     app.config.setdefault("CERT_SIGNING_KEY", os.environ.get("CERT_SIGNING_KEY") or _instance_secret(
         Path(app.instance_path), "cert_signing_key", new_private_multibase))
     app.config.setdefault("CERT_ISSUER_NAME", os.environ.get("CERT_ISSUER_NAME", "海南省总工会"))
-    from certificates.cli import verify_command
+    from certificates.cli import render_pdfs_command, verify_command
     from certificates.tasks import on_results_released
     from exams.signals import results_released
 
     app.cli.add_command(verify_command)
+    app.cli.add_command(render_pdfs_command)
     # The signal is process-wide; a weak=False receiver connected once per process is enough.
     results_released.connect(on_results_released, weak=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -35,6 +35,20 @@ class PublicStatus(StrEnum):
     NOT_YET_VALID = "not_yet_valid"
     SUSPENDED = "suspended"
     REVOKED = "revoked"
+
+
+def public_status(state: str, valid_from: datetime | None, valid_until: datetime | None,
+                  now: datetime) -> PublicStatus:
+    """The public status of a certificate in ``state`` with these dates, at ``now``."""
+    if state == CertificateState.REVOKED:
+        return PublicStatus.REVOKED
+    if state == CertificateState.SUSPENDED:
+        return PublicStatus.SUSPENDED
+    if valid_from and now < valid_from:
+        return PublicStatus.NOT_YET_VALID
+    if valid_until and now >= valid_until:
+        return PublicStatus.EXPIRED
+    return PublicStatus.VALID
 
 
 class StatusPurpose(StrEnum):
@@ -106,19 +120,26 @@ class Certificate(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
     def status_at(self, now: datetime) -> PublicStatus:
-        if self.state == CertificateState.REVOKED:
-            return PublicStatus.REVOKED
-        if self.state == CertificateState.SUSPENDED:
-            return PublicStatus.SUSPENDED
-        if self.valid_from and now < self.valid_from:
-            return PublicStatus.NOT_YET_VALID
-        if self.valid_until and now >= self.valid_until:
-            return PublicStatus.EXPIRED
-        return PublicStatus.VALID
+        return public_status(self.state, self.valid_from, self.valid_until, now)
 
     @property
     def is_public(self) -> bool:
         return self.state in (CertificateState.ISSUED, CertificateState.SUSPENDED, CertificateState.REVOKED)
+
+
+class CertificatePdf(Base):
+    """The printable PDF of an issued certificate, with its signed credential attached: rendered
+    once, when the certificate is signed (one by one or by the bulk job), and served as stored.
+    It shows no state (revocation and suspension are read from the QR page and the status
+    lists), so lifecycle changes never re-render it; a new signature (a review's new
+    certificate) renders a new one. Kept apart from ``certificates`` so reads of certificates
+    never carry the bytes."""
+
+    __tablename__ = "certificate_pdfs"
+
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime]
 
 
 class CertificateEvent(Base):

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session, defer, lazyload
 
 from app.auth.models import User
 from certificates.models import (
     Certificate,
     CertificateEvent,
+    CertificatePdf,
     CertificateState,
     GovernmentCertificate,
     IssuanceJob,
@@ -38,6 +39,43 @@ def by_token(session: Session, token: str, *, with_credential: bool = False) -> 
         options.append(defer(Certificate.credential))
     return session.scalar(select(Certificate).where(Certificate.token == token,
                                                     Certificate.state.in_(PUBLIC_STATES)).options(*options))
+
+
+_c = Certificate.__table__.c
+# What the public answers show, and nothing else: a Core statement built once (no ORM entity to
+# load, no statement to build per request), read live on every request.
+_PUBLIC_BY_TOKEN = select(
+    _c.id, _c.token, _c.number, _c.state, _c.holder_name, _c.title, _c.level, _c.issuer_name, _c.valid_from,
+    _c.valid_until, _c.review_due, _c.suspended_at, _c.suspension_reason, _c.revoked_at, _c.revocation_reason,
+).where(_c.token == bindparam("token"), _c.state.in_([state.value for state in PUBLIC_STATES]))
+
+
+def public_by_token(session: Session, token: str) -> Row | None:
+    """The public facts of a certificate by its token (one narrow row, attributes named like the
+    certificate's), or None; always read from the database, so a revocation shows at once."""
+    if not token or len(token) > 64:
+        return None
+    return session.execute(_PUBLIC_BY_TOKEN, {"token": token}).first()
+
+
+def stored_pdf(session: Session, token: str) -> tuple[int, str, bytes | None] | None:
+    """(id, number, stored PDF or None) of a public certificate by its token: one query that
+    reads neither the certificate's other columns nor its credential."""
+    if not token or len(token) > 64:
+        return None
+    row = session.execute(select(Certificate.id, Certificate.number, CertificatePdf.pdf)
+                          .outerjoin(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+                          .where(Certificate.token == token, Certificate.state.in_(PUBLIC_STATES))).first()
+    return tuple(row) if row is not None else None
+
+
+def with_stored_pdfs(session: Session, condition) -> list[tuple[Certificate, bytes | None]]:
+    """Public certificates matching ``condition`` with their stored PDFs (None where none is)."""
+    rows = session.execute(select(Certificate, CertificatePdf.pdf)
+                           .outerjoin(CertificatePdf, CertificatePdf.certificate_id == Certificate.id)
+                           .where(condition, Certificate.state.in_(PUBLIC_STATES))
+                           .options(lazyload(Certificate.user)).order_by(Certificate.id))
+    return [(cert, pdf) for cert, pdf in rows]
 
 
 def by_number_and_name(session: Session, number: str, name: str) -> Certificate | None:
@@ -74,12 +112,6 @@ def pending_reviews_of(session: Session, certificate_ids: list[int]) -> dict[int
 def events_of(session: Session, certificate_id: int) -> list[CertificateEvent]:
     return list(session.scalars(select(CertificateEvent).where(CertificateEvent.certificate_id == certificate_id)
                                 .order_by(CertificateEvent.at, CertificateEvent.id)))
-
-
-def revocation_event(session: Session, cert: Certificate) -> CertificateEvent | None:
-    return session.scalar(select(CertificateEvent).where(CertificateEvent.certificate_id == cert.id,
-                                                         CertificateEvent.action.in_(("revoked", "superseded")))
-                          .order_by(CertificateEvent.id.desc()).limit(1))
 
 
 @dataclass

@@ -27,6 +27,7 @@ from certificates.models import (
     Certificate,
     CertificateEvent,
     CertificateKind,
+    CertificatePdf,
     CertificateState,
     GovernmentCertificate,
     IssuanceJob,
@@ -38,6 +39,7 @@ from certificates.models import (
     StatusPurpose,
 )
 from certificates.numbers import clean_code, make_number, new_token
+from certificates.pdf import render_pdf
 
 REVIEW_REMINDER_DAYS = 60
 STATUS_LIST_FILL = 0.5      # a new list is opened when half the indexes are taken (random picks stay cheap)
@@ -269,8 +271,14 @@ class IndexPool:
 # --- issuance -----------------------------------------------------------------------------
 
 def _issue(session: Session, cert: Certificate, *, actor_id: int | None, issuer: Issuer, pool: IndexPool,
-           now: datetime, valid_from: datetime | None = None) -> None:
-    cert.valid_from = valid_from or now
+           now: datetime) -> None:
+    _assign(session, cert, actor_id=actor_id, pool=pool, now=now)
+    _sign(session, cert, issuer=issuer, now=now)
+
+
+def _assign(session: Session, cert: Certificate, *, actor_id: int | None, pool: IndexPool, now: datetime) -> None:
+    """Dates, number, status-list indexes and the issued state (everything but the signature)."""
+    cert.valid_from = now
     cert.valid_until = add_months(cert.valid_from, cert.validity_months) if cert.validity_months else None
     if cert.review_every_months and (cert.validity_months is None or cert.review_every_months < cert.validity_months):
         cert.review_due = add_months(cert.valid_from, cert.review_every_months)
@@ -278,9 +286,31 @@ def _issue(session: Session, cert: Certificate, *, actor_id: int | None, issuer:
     cert.revocation_list_id, cert.revocation_index = pool.take(StatusPurpose.REVOCATION)
     cert.suspension_list_id, cert.suspension_index = pool.take(StatusPurpose.SUSPENSION)
     cert.state, cert.issued_at, cert.issued_by_id = CertificateState.ISSUED, now, actor_id
+    _log(session, cert, "issued", actor_id=actor_id, now=now)
+
+
+def _sign(session: Session, cert: Certificate, *, issuer: Issuer, now: datetime) -> None:
+    """The signed credential and the PDF that carries it, from the certificate as it now is
+    (called once per certificate, after its terms are final)."""
     cert.credential = json.dumps(issuer.certificate_credential(cert, now=now), ensure_ascii=False,
                                  separators=(",", ":"))
-    _log(session, cert, "issued", actor_id=actor_id, now=now)
+    session.add(CertificatePdf(certificate_id=cert.id, rendered_at=now, pdf=render_pdf(
+        cert, page_url=issuer.page_url(cert.token), union_name=issuer.name)))
+
+
+def store_missing_pdfs(session: Session, *, issuer: Issuer, now: datetime, limit: int = 500) -> int:
+    """Render and store the PDF of public certificates that have none (issued before PDFs were
+    stored); returns how many, 0 when none is left. The credential is kept as signed."""
+    certs = session.scalars(select(Certificate).where(
+        Certificate.state.in_((CertificateState.ISSUED, CertificateState.SUSPENDED, CertificateState.REVOKED)),
+        Certificate.credential.is_not(None),
+        ~select(CertificatePdf.certificate_id).where(CertificatePdf.certificate_id == Certificate.id).exists())
+        .order_by(Certificate.id).limit(limit)).all()
+    for cert in certs:
+        session.add(CertificatePdf(certificate_id=cert.id, rendered_at=now, pdf=render_pdf(
+            cert, page_url=issuer.page_url(cert.token), union_name=issuer.name)))
+    session.flush()
+    return len(certs)
 
 
 def issue_certificate(session: Session, *, actor: User | None, certificate_id: int, issuer: Issuer,
@@ -505,15 +535,14 @@ def decide_review(session: Session, *, actor: User, review_id: int, passed: bool
             issuer_name=old.issuer_name, now=now)
         new.supersedes_id = old.id
         # The new certificate keeps the original expiry when the review falls inside it.
-        _issue(session, new, actor_id=actor.id, issuer=issuer, pool=IndexPool(session), now=now)
+        _assign(session, new, actor_id=actor.id, pool=IndexPool(session), now=now)
         if old.valid_until and new.valid_until and old.valid_until > now and new.validity_months:
             new.valid_until = old.valid_until
             new.review_due = (add_months(now, new.review_every_months)
                               if new.review_every_months else None)
             if new.review_due and new.review_due >= new.valid_until:
                 new.review_due = None
-            new.credential = json.dumps(issuer.certificate_credential(new, now=now), ensure_ascii=False,
-                                        separators=(",", ":"))
+        _sign(session, new, issuer=issuer, now=now)
         review.new_certificate_id = new.id
         if old.state != CertificateState.REVOKED:
             old.state, old.revoked_at = CertificateState.REVOKED, now

@@ -7,6 +7,7 @@ import io
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -21,6 +22,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,13 +43,23 @@ from certificates.forms import (
     ReviewForm,
     ScopeForm,
 )
-from certificates.models import Certificate, GovernmentCertificate, IssuanceJob
+from certificates.models import Certificate, GovernmentCertificate, IssuanceJob, public_status
 from certificates.pdf import render_pdf, zip_of
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
 SCAN_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")     # the platform's one time zone (app.i18n's timezone_selector)
+
+
+@bp.app_template_filter("certificate_day")
+def certificate_day(value) -> str:
+    """A date as yyyy-MM-dd in Asia/Shanghai: what ``local_time("yyyy-MM-dd")`` prints, without
+    Babel's pattern machinery (the public answers print three or four of them)."""
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d") if value is not None else ""
 
 
 def _lookup_limit() -> str:
@@ -63,6 +75,8 @@ def _private(response: Response) -> Response:
 
 
 def pdf_of(cert: Certificate) -> bytes:
+    """A PDF rendered now, for a certificate issued before PDFs were stored (never stored here:
+    a GET does not write; ``skills-market render-certificate-pdfs`` stores them)."""
     issuer = issuer_of(current_app)
     return render_pdf(cert, page_url=issuer.page_url(cert.token), union_name=issuer.name)
 
@@ -72,12 +86,28 @@ def pdf_of(cert: Certificate) -> bytes:
 @bp.get("/v/<token>")
 @allow(PUBLIC)
 def verify_page(token: str):
-    session = get_session()
-    cert = queries.by_token(session, token)
-    event = queries.revocation_event(session, cert) if cert is not None and cert.revoked_at else None
-    status = cert.status_at(utcnow()).value if cert is not None else "not_found"
-    html = render_template("certificates/verify.html", cert=cert, status=status, event=event)
-    return _private(Response(html, status=200 if cert is not None else 404))
+    cert = queries.public_by_token(get_session(), token)
+    status = public_status(cert.state, cert.valid_from, cert.valid_until, utcnow()).value if cert else "not_found"
+    return _private(Response(_verification_html(cert, status), status=200 if cert is not None else 404))
+
+
+PAGE_CACHE_SIZE = 512
+
+
+def _verification_html(cert, status: str) -> str:
+    """The verification page, rendered once per everything it shows: the certificate's row (read
+    live on every request, so a revocation, suspension or reinstatement is a new key at once),
+    the status (which dates alone can change), the language and the path (the language switch
+    links back to it). Per process and per app, bounded (oldest out first)."""
+    pages = current_app.extensions.setdefault("certificates_pages", {})
+    key = (cert, status, str(get_locale()), request.full_path)
+    html = pages.get(key)
+    if html is None:
+        html = render_template("certificates/verify.html", cert=cert, status=status)
+        if len(pages) >= PAGE_CACHE_SIZE:
+            pages.pop(next(iter(pages)), None)
+        pages[key] = html
+    return html
 
 
 @bp.get("/verify")
@@ -96,11 +126,16 @@ def lookup():
 @bp.get("/certificates/<token>.pdf")
 @allow(PUBLIC)
 def certificate_pdf(token: str):
-    cert = queries.by_token(get_session(), token, with_credential=True)
-    if cert is None:
+    """The PDF stored when the certificate was issued (its signed credential attached)."""
+    session = get_session()
+    found = queries.stored_pdf(session, token)
+    if found is None:
         abort(404)
-    response = Response(pdf_of(cert), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{cert.number}.pdf"'
+    _id, number, data = found
+    if data is None:
+        data = pdf_of(queries.by_token(session, token, with_credential=True))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{number}.pdf"'
     return _private(response)
 
 
@@ -402,18 +437,14 @@ def export_xlsx():
 @allow(Role.UNION_ADMIN)
 def bulk_zip(scope: str):
     """Every issued certificate of a class (``class-12``) or exam session (``session-3``) as one ZIP."""
-    from sqlalchemy import select
-
     kind, _sep, value = scope.partition("-")
     column = {"class": Certificate.class_id, "session": Certificate.exam_session_id}.get(kind)
     if column is None or not value.isdigit():
         abort(404)
-    certs = get_session().scalars(select(Certificate).where(column == int(value),
-                                                            Certificate.state.in_(queries.PUBLIC_STATES))
-                                  .order_by(Certificate.id)).all()
-    if not certs:
+    rows = queries.with_stored_pdfs(get_session(), column == int(value))
+    if not rows:
         abort(404)
-    data = zip_of([(f"{c.number}-{c.holder_name}.pdf", pdf_of(c)) for c in certs])
+    data = zip_of([(f"{c.number}-{c.holder_name}.pdf", pdf if pdf is not None else pdf_of(c)) for c, pdf in rows])
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="certificates-{scope}.zip"'
     return response
