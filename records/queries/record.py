@@ -8,7 +8,7 @@ exam results from "exam_results", certificates from "certificates", and so on (s
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,10 +41,12 @@ class Entry:
     ours: bool | None = None     # certificates: issued by the platform, or a recorded government one
 
     def public(self) -> dict:
-        data = asdict(self)
-        data["on"] = self.on.isoformat() if self.on else None
-        data["details"] = {k: _plain(v) for k, v in self.details.items()}
-        return data
+        # Field by field: dataclasses.asdict deep-copied every detail first (about a tenth of the
+        # record API's CPU time at the scale, see docs/bench-records.md).
+        return {"kind": self.kind, "on": self.on.isoformat() if self.on else None, "title": self.title,
+                "subtitle": self.subtitle, "status": self.status, "source": self.source,
+                "details": {k: _plain(v) for k, v in self.details.items()}, "only_member": self.only_member,
+                "ours": self.ours}
 
 
 @dataclass
