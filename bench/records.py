@@ -330,6 +330,21 @@ def load(url: str, members: int, per_member: int, results: int, certificates: in
             "counts": loaded}
 
 
+def reused(url: str) -> dict:
+    """The facts of a database an earlier run loaded (``--reuse``: no load, no rebuild timing)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        count = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()  # noqa: S608 - fixed names
+                 for t in ("member_profiles", "enrollments", "exam_component_results", "certificates",
+                           "talent_profiles", "users", "record_stats")}
+    engine.dispose()
+    n = count["users"]
+    return {"rebuild_s": float("nan"), "cells": count["record_stats"], "members": count["member_profiles"],
+            "enterprise_id": n - 1, "union_id": n, "counts": count}
+
+
 def token(uid: int) -> str:
     from types import SimpleNamespace
 
@@ -462,14 +477,18 @@ def run_wrk(url: str, duration: int, conns: int, lua: Path) -> dict:
 
 
 def bench_db(kind: str, args, workdir: Path, lua: Path) -> dict:
-    url = f"sqlite:///{workdir / 'records.sqlite3'}" if kind == "sqlite" else None
-    if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{workdir / 'records.sqlite3'}{suffix}").unlink(missing_ok=True)
-    else:
-        url = prepare_pg(PG_APP_DB)
+    url = (f"sqlite:///{workdir / 'records.sqlite3'}" if kind == "sqlite"
+           else f"postgresql://postgres@127.0.0.1:5432/{PG_APP_DB}")
     print(f"== {kind}", flush=True)
-    facts = load(url, args.members, args.enrollments_per_member, args.results, args.certificates)
+    if args.reuse:
+        facts = reused(url)
+    else:
+        if kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{workdir / 'records.sqlite3'}{suffix}").unlink(missing_ok=True)
+        else:
+            url = prepare_pg(PG_APP_DB)
+        facts = load(url, args.members, args.enrollments_per_member, args.results, args.certificates)
     print(f"  rebuild of the summaries: {facts['rebuild_s']:.2f}s ({facts['cells']} cells)", flush=True)
     groups = {"member's record (API)": record_requests(facts, args.distinct_members),
               "talent search (API, logged)": talent_requests(facts),
@@ -499,7 +518,7 @@ def bench_db(kind: str, args, workdir: Path, lua: Path) -> dict:
         run_wrk(yard, 2, args.connections, lua)
         before = run_wrk(yard, args.duration, args.connections, lua)
         for label, requests in groups.items():
-            result = run_wrk(app_base, args.duration, args.connections, scripts[label])
+            result = run_wrk(app_base + "/", args.duration, args.connections, scripts[label])
             rows.append({"label": f"{label}, {len(requests)} distinct", **result})
             print(f"  {rows[-1]['label']:<48} {result['rps']:>8.1f} req/s  p50 {result['p50']:.1f}  "
                   f"p99 {result['p99']:.1f} ms  errors {result['errors']}", flush=True)
@@ -528,6 +547,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--sample", type=int, default=200, help="distinct requests timed in-process per page")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profiles (needs pyinstrument)")
+    parser.add_argument("--reuse", action="store_true", help="the database an earlier run loaded (no load)")
     parser.add_argument("--inprocess-only", action="store_true", help="load and time in-process; no servers")
     parser.add_argument("--workdir", default="/tmp/bench_records")  # noqa: S108 - scratch data
     args = parser.parse_args()

@@ -19,11 +19,9 @@ def order_training_of_member(session: Session, user_id: int, *, now: datetime) -
     person on a roster before they signed up; verifying the membership also attaches the place to
     the account at once, see ``roster.attach_verified_member``). An ID number typed into a link
     that is not verified yet finds nothing."""
-    id_hash = session.scalar(select(MemberProfile.id_number_hash).where(
-        MemberProfile.user_id == user_id, MemberProfile.status == MembershipStatus.VERIFIED))
-    who = RosterEntry.user_id == user_id
-    if id_hash:
-        who = or_(who, RosterEntry.id_number_hash == id_hash)
+    id_hash = (select(MemberProfile.id_number_hash).where(
+        MemberProfile.user_id == user_id, MemberProfile.status == MembershipStatus.VERIFIED).scalar_subquery())
+    who = or_(RosterEntry.user_id == user_id, RosterEntry.id_number_hash == id_hash)
     rows = session.execute(
         select(RosterEntry, Order).join(Order, Order.id == RosterEntry.order_id)
         .options(joinedload(Order.training_class).joinedload(TrainingClass.course))

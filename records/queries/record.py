@@ -14,7 +14,7 @@ from typing import Any
 
 import rfc8785
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.auth.models import User
 from app.i18n import SHANGHAI
@@ -245,7 +245,8 @@ def build_record(session: Session, user: User, *, now: datetime, for_member: boo
     entries += _teaching_entries(gather(session, "teaching", uid, now=now))
     entries += _honour_entries(gather(session, "honours", uid, now=now))
     entries.sort(key=lambda e: (e.on or date.min, e.kind, e.title), reverse=True)
-    profile = session.scalar(select(MemberProfile).where(MemberProfile.user_id == uid))
+    profile = session.scalar(select(MemberProfile).options(lazyload(MemberProfile.user))
+                             .where(MemberProfile.user_id == uid))
     verified = profile is not None and profile.is_verified
     sections: dict[str, int] = {}
     for e in entries:
