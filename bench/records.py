@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Records benchmark (not a test): a member's record, the talent search and the union's
 dashboard under wrk, side by side with the perf-baseline yardstick's ``/fortunes``, plus the
-time to rebuild the dashboard's summaries. PostgreSQL database ``bench_records``.
+time to load the data and to rebuild the dashboard's summaries. Databases ``rec_records`` and
+``rec_perfbase`` on PostgreSQL, a file in ``--workdir`` on SQLite.
 
-Data, loaded straight through SQLAlchemy Core: ``--members`` verified members (each with a
-member profile, a grassroots union and an employer), ``--enrollments-per-member`` enrollments
-each (about 70 % completed, spread over the last 12 months) in 2,000 classes of 200 courses,
-5 % of the members in the talent pool. The issue's full scale is 100,000 members and
-1,000,000 enrollments (``--members 100000``); exam results and certificates live in the exams
-and certificates domains, which are not part of this branch: their facts are absent here, so
-they add nothing to the rebuild and the record (see the report).
+Data (defaults: the issue's full scale), loaded with PostgreSQL ``COPY`` or SQLite Core
+executemany, secondary indexes built after the load: ``--members`` verified members (100,000,
+each with a grassroots union and an employer), ``--enrollments-per-member`` (10) enrollments
+each (about 70 % completed, over the last 12 months) in 2,000 classes of 200 courses,
+``--results`` (200,000) released exam results with their bookings over 800 sessions of 16
+certificate types, ``--certificates`` (50,000) issued certificates, 5 % of the members in the
+talent pool. wrk picks every request at random among distinct ones: ``--distinct-members``
+members' own records (each with their own token), every talent search combination, every
+dashboard breakdown over many periods. ``--profile`` writes pyinstrument profiles of each page
+(in-process) to ``<workdir>/profile-<db>/``; ``--reuse`` skips the load. Wrap runs in
+``flock /tmp/bench.lock``. Figures: docs/bench-records.md.
 
-    .venv/bin/python bench/records.py --members 20000 --duration 5
+    flock /tmp/bench.lock .venv/bin/python bench/records.py --dbs postgres,sqlite --profile
 """
 
 from __future__ import annotations
