@@ -5,8 +5,8 @@ Each domain package (``courses``, ``exams``, ...) declares itself once, in its
 (``"package.module"`` or ``"package.module:attribute"``), everything the domain adds:
 blueprints, model modules, task modules and beat entries, the demo loader, labels,
 translations, navigation entries and home-page cards per role, payment purposes with their
-handlers, and the facts it publishes for other domains (``records`` reads those, never the
-tables). References are resolved lazily, so importing a package stays cheap (Alembic, the
+handlers, what it does when a member's membership becomes verified, and the facts it publishes
+for other domains (``records`` reads those, never the tables). References are resolved lazily, so importing a package stays cheap (Alembic, the
 CLI) and no domain is imported before ``create_app()`` asks for it.
 
 ``app/`` names no domain anywhere except the one list :data:`app.DOMAINS`.
@@ -95,6 +95,9 @@ class Domain:
     home_sections: Sequence[str] = ()     # "pkg.views.x:fn" -> HTML for the home page
     payment_purposes: Sequence[str] = ()  # "pkg.module:PURPOSE_OBJECT" (a PaymentPurpose)
     facts: Mapping[str, str] = field(default_factory=dict)   # fact name -> "pkg.module:fn"
+    # "pkg.module:fn", called as fn(session, profile, now) in the same transaction whenever a
+    # membership link becomes verified (at once, by an admin, or by a register import)
+    on_member_verified: Sequence[str] = ()
     setup: str | None = None              # "pkg.module:fn", called with the app last
 
     @property
@@ -132,6 +135,7 @@ class Registry:
 def install(app: Flask, domains: Sequence[Domain]) -> Registry:
     """Register each domain's declaration with the app: the one place domains plug in."""
     from app import labels as _labels  # noqa: F401 - platform labels first
+    from app.membership.services import register_verified_hook
     from app.payments.services import register_purpose
 
     registry = Registry(domains)
@@ -149,6 +153,8 @@ def install(app: Flask, domains: Sequence[Domain]) -> Registry:
             if not isinstance(purpose, PaymentPurpose):
                 raise RuntimeError(f"{reference} is not a PaymentPurpose")
             register_purpose(purpose)
+        for reference in domain.on_member_verified:
+            register_verified_hook(reference, resolve(reference))
     for domain in domains:
         if domain.setup:
             resolve(domain.setup)(app)

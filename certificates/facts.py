@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, lazyload
 
 from app.membership.models import MemberProfile, MembershipStatus
 from certificates import queries
@@ -26,8 +26,10 @@ def _recorded(r: GovernmentCertificate) -> dict:
 
 def certificates_of_member(session: Session, user_id: int, *, now: datetime) -> list[dict]:
     """The member's certificates — ours (issued by the union) and recorded government ones."""
-    return ([_ours(c, now) for c in queries.my_certificates(session, user_id)]
-            + [_recorded(r) for r in queries.my_recorded(session, user_id)])
+    ours = session.scalars(select(Certificate).options(lazyload(Certificate.user), defer(Certificate.credential))
+                           .where(Certificate.user_id == user_id, Certificate.state.in_(queries.PUBLIC_STATES))
+                           .order_by(Certificate.issued_at.desc(), Certificate.id.desc()))
+    return [_ours(c, now) for c in ours] + [_recorded(r) for r in queries.my_recorded(session, user_id)]
 
 
 def certificates_of_many(session: Session, user_ids: list[int], *, now: datetime) -> dict[int, list[dict]]:

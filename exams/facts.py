@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, distinct, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.membership.models import MemberProfile, MembershipStatus
 from courses.facts import month_start
@@ -42,9 +42,9 @@ def _result_dict(r: ComponentResult) -> dict:
 
 def exam_results(session: Session, user_id: int, *, now: datetime, include_failed: bool = False) -> list[dict]:
     """The member's released component results, newest first (passes only unless ``include_failed``)."""
-    stmt = (select(ComponentResult).where(ComponentResult.user_id == user_id,
-                                          ComponentResult.released_at.is_not(None),
-                                          ComponentResult.released_at <= now)
+    stmt = (select(ComponentResult).options(joinedload(ComponentResult.certificate_type).lazyload(CertificateType.components))
+            .where(ComponentResult.user_id == user_id, ComponentResult.released_at.is_not(None),
+                   ComponentResult.released_at <= now)
             .order_by(ComponentResult.sat_at.desc(), ComponentResult.id.desc()))
     if not include_failed:
         stmt = stmt.where(ComponentResult.passed.is_(True))

@@ -39,4 +39,5 @@ DOMAIN = Domain(
     ),
     payment_purposes=("orders.payment_handlers:ORDER_PAYMENTS", "orders.payment_handlers:SUBSIDY_PAYMENTS"),
     facts={"order_training": "orders.facts:order_training_of_member", "stats_orders": "orders.facts:stats_orders"},
+    on_member_verified=("orders.services.roster:attach_verified_member",),
 )

@@ -8,19 +8,20 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.auth.models import Organization
-from app.membership.models import MemberProfile
+from app.membership.models import MemberProfile, MembershipStatus
 from courses.facts import month_start
 from courses.models import Course, Enrollment, EnrollmentStatus, TrainingClass
 from orders.models import Order, OrderEvent, OrderStatus, RosterEntry, RosterStatus
 
 
 def order_training_of_member(session: Session, user_id: int, *, now: datetime) -> list[dict]:
-    """The member's places on enterprise orders: by their account, or by their ID number (a person
-    invited before they signed up is found as soon as they link their membership)."""
-    id_hash = session.scalar(select(MemberProfile.id_number_hash).where(MemberProfile.user_id == user_id))
-    who = RosterEntry.user_id == user_id
-    if id_hash:
-        who = or_(who, RosterEntry.id_number_hash == id_hash)
+    """The member's places on enterprise orders: by their account, or by their verified ID number (a
+    person on a roster before they signed up; verifying the membership also attaches the place to
+    the account at once, see ``roster.attach_verified_member``). An ID number typed into a link
+    that is not verified yet finds nothing."""
+    id_hash = (select(MemberProfile.id_number_hash).where(
+        MemberProfile.user_id == user_id, MemberProfile.status == MembershipStatus.VERIFIED).scalar_subquery())
+    who = or_(RosterEntry.user_id == user_id, RosterEntry.id_number_hash == id_hash)
     rows = session.execute(
         select(RosterEntry, Order).join(Order, Order.id == RosterEntry.order_id)
         .options(joinedload(Order.training_class).joinedload(TrainingClass.course))

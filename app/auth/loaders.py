@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import user_logged_in
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import User
 from app.auth.tokens import API_SALT, load_token
@@ -42,7 +43,8 @@ def init_app(app: Flask) -> None:
     def _load_user(user_id: str):
         if bearer_header() is not None:
             return None  # the token decides (request_loader), not the cookie
-        user = get_session().get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
+        user = (get_session().get(User, int(user_id), options=[joinedload(User.grants)])
+                if user_id.isdigit() and len(user_id) < 12 else None)
         if user is None or not user.is_active:
             return None
         if session.get(SESSION_VERSION_KEY) != user.credentials_version:

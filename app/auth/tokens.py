@@ -7,7 +7,7 @@ token issued before it.
 from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 
@@ -27,7 +27,8 @@ def load_token(session: Session, secret_key: str, salt: str, token: str, max_age
         return None
     if not isinstance(data, dict):
         return None
-    user = session.get(User, data.get("u"))
+    # the user with their role grants in one statement (every API request asks for both)
+    user = session.get(User, data.get("u"), options=[joinedload(User.grants)])
     if user is None or not user.is_active or user.credentials_version != data.get("v"):
         return None
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,21 @@ from app.membership.idnumber import IdNumberError, normalize_id_number
 from app.membership.models import MemberProfile, MembershipStatus, RegisterEntry, RegisterImport
 from app.security import PersonalDataVault
 from app.tabular import read_rows
+
+# What installed domains do when a membership becomes verified (``Domain.on_member_verified``,
+# registered by ``app.domain.install``): e.g. attach training done before under the same ID number.
+VERIFIED_HOOKS: dict[str, Callable[[Session, MemberProfile, datetime], object]] = {}
+
+
+def register_verified_hook(reference: str, hook: Callable[[Session, MemberProfile, datetime], object]) -> None:
+    VERIFIED_HOOKS[reference] = hook
+
+
+def _became_verified(session: Session, profile: MemberProfile, now: datetime) -> None:
+    """Tell every installed domain, in this transaction, that ``profile`` is now verified."""
+    session.flush()
+    for hook in VERIFIED_HOOKS.values():
+        hook(session, profile, now)
 
 
 @dataclass
@@ -63,6 +79,7 @@ def link_membership(session: Session, *, actor: User, data: MembershipInput, vau
     session.flush()
     if _matches_register(session, profile):
         profile.status, profile.decided_at = MembershipStatus.VERIFIED, now
+        _became_verified(session, profile, now)
     else:
         profile.status = MembershipStatus.PENDING
     session.flush()
@@ -79,6 +96,8 @@ def decide_membership(session: Session, *, actor: User, profile_id: int, approve
         raise Invalid(_("Give a reason for the rejection."), field="note")
     profile.status = MembershipStatus.VERIFIED if approve else MembershipStatus.REJECTED
     profile.decided_at, profile.decided_by_id, profile.decision_note = now, actor.id, (note or "").strip()
+    if approve:
+        _became_verified(session, profile, now)
     session.flush()
     return profile
 
@@ -157,12 +176,13 @@ def import_register(session: Session, *, actor: User, filename: str, content: by
     batch.updated = sum(1 for r in report if r["outcome"] == "updated")
     batch.rejected = sum(1 for r in report if r["outcome"] == "rejected")
     batch.report = report
-    pending = session.scalars(select(MemberProfile).where(MemberProfile.status == MembershipStatus.PENDING,
-                                                          MemberProfile.member_no.in_(seen)))
+    pending = list(session.scalars(select(MemberProfile).where(MemberProfile.status == MembershipStatus.PENDING,
+                                                               MemberProfile.member_no.in_(seen))))
     for profile in pending:
         if _matches_register(session, profile):
             profile.status, profile.decided_at, profile.decided_by_id = MembershipStatus.VERIFIED, now, actor.id
             profile.decision_note = _("matched the membership register")
             batch.verified_links += 1
+            _became_verified(session, profile, now)
     session.flush()
     return batch

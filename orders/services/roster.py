@@ -452,7 +452,8 @@ def attach_people(session: Session, *, now: datetime, limit: int = 5000) -> int:
     """Attach roster people who had no account to the account that now carries their ID number
     (a linked membership) or their phone, and enroll them if their order is confirmed.
 
-    Idempotent; run periodically (a seam-friendly reconcile: membership does not know orders).
+    Idempotent; run periodically, for people who signed up with the roster's phone or mail (a
+    verified membership attaches at once: :func:`attach_verified_member`).
     """
     waiting = list(session.scalars(select(RosterEntry).where(RosterEntry.user_id.is_(None),
                                                              RosterEntry.status == RosterStatus.ACTIVE)
@@ -462,6 +463,24 @@ def attach_people(session: Session, *, now: datetime, limit: int = 5000) -> int:
     profiles = _profiles_by_hash(session, [e.id_number_hash for e in waiting])
     users = _users_by_phone(session, [e.phone for e in waiting if e.phone])
     by_email = _users_by_email(session, [e.email for e in waiting if e.email])
+    return _attach(session, waiting, profiles, users, by_email, now=now)
+
+
+def attach_verified_member(session: Session, profile: MemberProfile, now: datetime) -> int:
+    """A membership just became verified (``Domain.on_member_verified``): the roster places that
+    carry the member's ID number and no account yet are theirs from now on, and they are enrolled
+    in the order's class if the order is confirmed: the training shows on their record at once.
+    Returns how many places were attached."""
+    if profile.status != MembershipStatus.VERIFIED or not profile.id_number_hash:
+        return 0
+    waiting = list(session.scalars(select(RosterEntry).where(
+        RosterEntry.user_id.is_(None), RosterEntry.status == RosterStatus.ACTIVE,
+        RosterEntry.id_number_hash == profile.id_number_hash)))
+    return _attach(session, waiting, {profile.id_number_hash: profile}, {}, {}, now=now)
+
+
+def _attach(session: Session, waiting: list[RosterEntry], profiles: dict, users: dict, by_email: dict, *,
+            now: datetime) -> int:
     attached, orders = 0, set()
     for entry in waiting:
         profile = profiles.get(entry.id_number_hash)

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
 from records.facts import STAT_FACTS, publishers
@@ -63,6 +63,9 @@ def rebuild_stats(session: Session, *, now: datetime) -> StatRebuild:
              "value": v} for (month, metric, d, key), v in cells.items()]
     for start in range(0, len(rows), 5000):
         session.execute(insert(StatCell), rows[start:start + 5000])
+    # Fresh statistics for the planner: the table was just replaced (on PostgreSQL a stale estimate
+    # of one row made the dashboard sort every breakdown instead of hashing it, 3x slower).
+    session.execute(text(f"ANALYZE {StatCell.__tablename__}"))
     rebuild = StatRebuild(finished_at=now, cells=len(rows), seconds=round(time.perf_counter() - started, 3))
     session.add(rebuild)
     session.flush()

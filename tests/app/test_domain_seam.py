@@ -50,7 +50,8 @@ def test_everything_a_domain_defines_is_in_its_declaration(app, domain: Domain):
     for card in domain.home_cards:
         if card.count:
             assert callable(resolve(card.count))
-    for reference in (*domain.home_sections, *domain.facts.values(), *( [domain.demo] if domain.demo else [])):
+    for reference in (*domain.home_sections, *domain.facts.values(), *domain.on_member_verified,
+                      *([domain.demo] if domain.demo else [])):
         assert callable(resolve(reference))
 
 

@@ -163,6 +163,69 @@ def test_an_invited_person_who_signs_up_later_is_attached_and_enrolled(db, make_
     assert roster.attach_people(db, now=NOW) == 0
 
 
+def _on_roster_then_signed_up(db, make_order, enterprise_admin, provider_admin, make_user, number: str):
+    """A confirmed order with a person on its roster who had no account; they sign up later with
+    another phone, and the union's register knows their membership."""
+    from app.membership.models import RegisterEntry, RegisterImport
+
+    order = make_order(seats=2)
+    roster.start_import(db, actor=enterprise_admin, order_id=order.id, filename="a.csv", vault=vault(), now=NOW,
+                        content=csv_of([f"王五,13800003333,{number},,"]))
+    ordering.submit_order(db, actor=enterprise_admin, order_id=order.id, now=NOW)
+    ordering.confirm_order(db, actor=provider_admin, order_id=order.id, now=NOW)
+    batch = RegisterImport(filename="r.csv", uploaded_by_id=enterprise_admin.id, created_at=NOW, report=[])
+    db.add(batch)
+    db.flush()
+    db.add(RegisterEntry(member_no="HN777", name="王五", id_number_cipher=vault().encrypt(number),
+                         id_number_hash=vault().lookup_hash(number), id_last4=number[-4:], union_name="测试工会",
+                         import_id=batch.id, updated_at=NOW))
+    worker = make_user(Role.WORKER, phone="13900007777", name="王五")
+    db.flush()
+    return order, worker
+
+
+def _link(db, worker, number: str, *, name: str = "王五"):
+    from app.membership.services import MembershipInput, link_membership
+
+    return link_membership(db, actor=worker, vault=vault(), now=NOW, data=MembershipInput(
+        member_no="HN777", union_name="测试工会", employer="海南电网", real_name=name, id_number=number))
+
+
+def test_a_verified_membership_link_attaches_earlier_roster_places_at_once(db, make_order, enterprise_admin,
+                                                                           provider_admin, make_user):
+    """Through the seam (``Domain.on_member_verified``): no periodic job is needed."""
+    from orders.facts import order_training_of_member
+
+    order, worker = _on_roster_then_signed_up(db, make_order, enterprise_admin, provider_admin, make_user,
+                                              id_number(41))
+    profile = _link(db, worker, id_number(41))
+    assert profile.status == MembershipStatus.VERIFIED
+    entry = db.scalar(select(RosterEntry).where(RosterEntry.order_id == order.id))
+    assert entry.user_id == worker.id and entry.match == RosterMatch.MEMBER
+    enrollment = db.get(Enrollment, entry.enrollment_id)
+    assert enrollment.user_id == worker.id and enrollment.source == "order"
+    assert [f["order_id"] for f in order_training_of_member(db, worker.id, now=NOW)] == [order.id]
+    assert roster.attach_people(db, now=NOW) == 0          # nothing left for the job
+
+
+def test_a_pending_link_attaches_nothing_until_an_admin_verifies_it(db, make_order, enterprise_admin,
+                                                                    provider_admin, make_user, union_admin):
+    from app.membership.services import decide_membership
+    from orders.facts import order_training_of_member
+
+    order, worker = _on_roster_then_signed_up(db, make_order, enterprise_admin, provider_admin, make_user,
+                                              id_number(42))
+    profile = _link(db, worker, id_number(42), name="王五五")     # not as on the register: pending
+    assert profile.status == MembershipStatus.PENDING
+    entry = db.scalar(select(RosterEntry).where(RosterEntry.order_id == order.id))
+    assert entry.user_id is None
+    # an ID number typed into a link nobody verified shows nobody's training
+    assert order_training_of_member(db, worker.id, now=NOW) == []
+    decide_membership(db, actor=union_admin, profile_id=profile.id, approve=True, note="", now=NOW)
+    assert entry.user_id == worker.id and db.get(Enrollment, entry.enrollment_id).user_id == worker.id
+    assert [f["order_id"] for f in order_training_of_member(db, worker.id, now=NOW)] == [order.id]
+
+
 def test_people_can_be_invited_by_mail_and_matched_by_mail(db, make_order, enterprise_admin, make_user):
     order = make_order(seats=5)
     account = make_user(Role.WORKER, email="li@example.com")

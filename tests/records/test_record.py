@@ -171,3 +171,15 @@ def test_the_real_shapes_of_exams_studios_and_instructors_fit(db, make_member, f
     assert by_kind["apprenticeship"].on == date(2025, 9, 1) and by_kind["apprenticeship"].subtitle == "符永"
     assert (by_kind["teaching"].title, by_kind["teaching"].subtitle, by_kind["teaching"].status) == (
         "触电急救", "第二期", "ended")
+
+
+def test_an_entry_made_public_has_every_field_once():
+    from dataclasses import fields
+    from datetime import date
+
+    from records.queries.record import Entry
+
+    entry = Entry(kind="training", on=date(2026, 3, 1), title="t", details={"d": date(2026, 3, 2), "l": [date(2026, 1, 1)]})
+    public = entry.public()
+    assert set(public) == {f.name for f in fields(Entry)}
+    assert public["on"] == "2026-03-01" and public["details"] == {"d": "2026-03-02", "l": ["2026-01-01"]}
