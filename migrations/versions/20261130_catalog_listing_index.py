@@ -1,7 +1,7 @@
 """catalog: a covering index of the listing columns, led by the course id
 
 Revision ID: catalog_listing
-Revises: records
+Revises: certificate_pdfs
 Create Date: 2026-11-30 03:40:00
 
 A search joins its matches to ``courses`` by id and filters on the listing columns (city,
@@ -14,7 +14,7 @@ city 8 → 6 ms).
 from alembic import op
 
 revision = "catalog_listing"
-down_revision = "records"
+down_revision = "certificate_pdfs"
 branch_labels = None
 depends_on = None
 
