@@ -1,8 +1,9 @@
 """Catalog reads: the public course list with search, filters, sort and keyset pagination.
 
-Every list runs a fixed number of statements whatever the page size: a count, the page
-of courses (provider joined) and one ``selectin`` load of their industries. The first page of a
-relevance-ranked search counts its matches in the ranking statement itself (a window count). Pages after
+Every list runs a fixed number of statements whatever the page size: a count, the page's ids
+(one generated SQL statement) and the page's cards (one prebuilt statement: provider, free seats
+and industry codes included). The first page of a relevance-ranked search counts its matches in
+the ranking statement itself (a window count). Pages after
 the first are found by a keyset cursor (``after=``) on the sort key and the id, so a deep
 page costs what the first one does; ``page=`` (OFFSET) stays for API clients that want it.
 
@@ -140,8 +141,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
 # The statement that picks a page is SQL text with bound values, written per request: every
 # search has its own shape (its groups and alternatives), and building and compiling it as
 # SQLAlchemy expressions cost more than running it (docs/bench-catalog.md, issue 8). The page's
-# cards are then read by three statements built once at import (courses, their industries, their
-# seats), with the ids as one expanding parameter.
+# cards are then read by one statement built once at import (the courses with their provider,
+# free seats and industry codes), with the ids as one expanding parameter.
 
 class CourseRef(NamedTuple):
     id: int
