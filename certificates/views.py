@@ -7,7 +7,6 @@ import io
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -31,6 +30,7 @@ from app.celery import enqueue
 from app.db import after_commit, get_session, utcnow
 from app.extensions import limiter
 from app.forms import perform, submit
+from app.i18n import SHANGHAI
 from certificates import queries, services
 from certificates.credentials import issuer_of
 from certificates.forms import (
@@ -50,9 +50,6 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 SCAN_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")     # the platform's one time zone (app.i18n's timezone_selector)
 
 
 @bp.app_template_filter("certificate_day")
