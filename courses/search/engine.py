@@ -168,15 +168,17 @@ def postgresql_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
         params["q"] = " & ".join(exprs)
         return (f"SELECT d.course_id, CAST({required} * {GROUP_SCALE} + LEAST({titles}, {GROUP_SCALE - 1}) "  # noqa: S608
                 f"AS INTEGER) AS score FROM course_documents d WHERE {BODY_VECTOR} @@ CAST(:q AS tsquery)", params)
-    candidates = " UNION ".join(
-        f"(SELECT course_id FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:c{n} AS tsquery) "  # noqa: S608
-        f"LIMIT {RELAXED_PER_GROUP})" for n in range(len(groups)))
-    params.update({f"c{n}": expr for n, expr in enumerate(exprs)})
+    # Each word's matches once, from the GIN index (MATERIALIZED: with a LIMIT beside it the
+    # planner would rather scan every document, computing its vector); the candidates are the
+    # first RELAXED_PER_GROUP of each, and a candidate's words are looked up in the same sets.
     params.update({f"g{n}": expr for n, expr in enumerate(exprs)})
-    held = [f"(d.course_id IN (SELECT course_id FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:g{n} AS tsquery)))::int"  # noqa: S608
-            for n in range(len(groups))]
+    sets = ", ".join(f"w{n} AS MATERIALIZED (SELECT course_id FROM course_documents "  # noqa: S608
+                     f"WHERE {BODY_VECTOR} @@ CAST(:g{n} AS tsquery))" for n in range(len(groups)))
+    candidates = " UNION ".join(f"(SELECT course_id FROM w{n} LIMIT {RELAXED_PER_GROUP})"  # noqa: S608
+                                for n in range(len(groups)))
+    held = [f"(d.course_id IN (SELECT course_id FROM w{n}))::int" for n in range(len(groups))]  # noqa: S608
     rare = " + ".join(f"{h} * {w * TEXT_SCALE / 10:.3f}" for h, w in zip(held, weights, strict=True))
-    return (f"SELECT d.course_id, CAST(({' + '.join(held)}) * {GROUP_SCALE} + LEAST({titles} + {rare}, "  # noqa: S608
+    return (f"WITH {sets} SELECT d.course_id, CAST(({' + '.join(held)}) * {GROUP_SCALE} + LEAST({titles} + {rare}, "  # noqa: S608
             f"{GROUP_SCALE - 1}) AS INTEGER) AS score FROM course_documents d "
             f"WHERE d.course_id IN ({candidates})", params)
 
