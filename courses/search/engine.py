@@ -9,10 +9,14 @@ matches rank above relaxed ones and the catalog's keyset cursor keeps working:
 - SQLite: the FTS5 table ``course_documents_fts``; the text score is the number of groups found in
   the title, then ``bm25()`` with the title weighing 10 and the body 1; the groups a course
   matches are counted with one FTS look-up per group.
-- PostgreSQL: the GIN index on ``array_to_tsvector(string_to_array(body, ' '))``; the text
-  score sums, per group, the best alternative's factor times 10 for a title match or 1 for a
-  body match, times the group's idf.
+- PostgreSQL: the GIN index on ``array_to_tsvector(string_to_array(body, ' '))`` finds the
+  matches; the text score sums, per group, the best alternative's factor for a match in the
+  title, times the group's idf (no per-row work on the body: see ``postgresql_sql``).
 - Anything else: the ``course_terms`` postings (``courses.search.query.postings_matching``).
+
+The work is bounded (issue 8, second round): a relaxed search takes at most
+``RELAXED_PER_GROUP`` candidates per word, and on SQLite a strict one expected to find more than
+``RANKED_AT_MOST`` courses is ordered by title matches without ``bm25()``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from sqlalchemy import text as sql_text
 from courses.search.query import GROUP_SCALE, Group, Plan, postings_matching, prune_common
 
 BODY_VECTOR = "array_to_tsvector(string_to_array(body, ' '))"    # the expression of the GIN index
-TITLE_VECTOR = "array_to_tsvector(string_to_array(title, ' '))"
 TEXT_SCALE = 1000            # bm25 (≈ 0–30) and the tsvector score to an integer below GROUP_SCALE
 TITLE_HIT = 100_000          # SQLite: per group found in the title, above any bm25
 RANKED_AT_MOST = 400         # a strict search expected to find more is ranked without per-row text scores
@@ -81,10 +84,6 @@ def _fts5_alt(alt) -> str:
     return _fts5_group(Group(word="", required=True, alternatives=[alt]))
 
 
-def _tsquery_alt(alt) -> str:
-    return _tsquery_group(Group(word="", required=True, alternatives=[alt]))
-
-
 def _greatest(values: list[str], function: str) -> str:
     return values[0] if len(values) == 1 else f"{function}({', '.join(values)})"
 
@@ -139,23 +138,10 @@ def postgresql_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
     exprs = [_tsquery_group(g) for g in groups]
     weights = _weights(plan, groups)
     params: dict = {}
-    if not relaxed and estimated_matches(plan, groups) <= RANKED_AT_MOST:
-        params["q"] = " & ".join(exprs)
-        parts = []
-        for n, group in enumerate(groups):
-            best = []
-            for k, alt in enumerate(group.alternatives):
-                params[f"a{n}_{k}"] = _tsquery_alt(alt)
-                query = f"CAST(:a{n}_{k} AS tsquery)"
-                best.append(f"(CASE WHEN t @@ {query} THEN 10 WHEN b @@ {query} THEN 1 ELSE 0 END) * {alt.factor:.3f}")
-            parts.append(f"{_greatest(best, 'GREATEST')} * {weights[n] * TEXT_SCALE / 10:.3f}")
-        return (f"SELECT course_id, CAST({required} * {GROUP_SCALE} + LEAST({' + '.join(parts)}, {GROUP_SCALE - 1}) "  # noqa: S608
-                f"AS INTEGER) AS score FROM (SELECT course_id, {BODY_VECTOR} AS b, {TITLE_VECTOR} AS t "
-                f"FROM course_documents WHERE {BODY_VECTOR} @@ CAST(:q AS tsquery)) AS d", params)
-
-    # Many matches, or relaxed: no per-row vectors (most of the cost); a title match is the
-    # space-separated title's words containing the alternative's, a body match the GIN index's
-    # answer for the group.
+    # No per-row text work beyond the title: splitting a document's body into words (or building
+    # its tsvector) costs tens of µs a row, most of a search's time. A title match is the
+    # title's words containing the alternative's; a body match is the GIN index's answer for
+    # the group (every strict match has each group in its body).
     def in_title(n: int, k: int, alt) -> str:
         params[f"t{n}_{k}"] = list(alt.terms)
         return f"string_to_array(d.title, ' ') @> CAST(:t{n}_{k} AS text[])"
