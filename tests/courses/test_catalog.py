@@ -362,3 +362,7 @@ def test_catalog_items_carry_seats_left_over_open_classes(client, db, make_cours
     item = client.get("/api/v1/courses?q=叉车").json["items"][0]
     assert item["seats_left"] == 4
     assert "4 seats left" in client.get("/courses?q=叉车").get_data(as_text=True)
+    # Rendered cards are kept by everything they show: one more enrollment is a new card at once.
+    make_enrollment(open_class, make_member())
+    html = client.get("/courses?q=叉车").get_data(as_text=True)
+    assert "3 seats left" in html and "4 seats left" not in html
