@@ -43,13 +43,15 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
 def select_locale() -> str:
     from flask import current_app
 
+    from app.auth.loaders import may_be_signed_in
+
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():   # a task or CLI command: services still translate, in the default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in languages:   # this browser's latest choice
         return cookie
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    if may_be_signed_in() and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

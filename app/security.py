@@ -142,7 +142,9 @@ NO_STORE_ENDPOINTS = frozenset({"auth.login", "auth.signup", "auth.finish_signup
 def _personal(req) -> bool:
     if req.endpoint in NO_STORE_ENDPOINTS or req.headers.get("Authorization"):
         return True
-    return bool(session.get("_user_id")) or current_user.is_authenticated
+    # Signed in by cookie, or a session that named a user (even one since signed out elsewhere);
+    # no account is loaded to decide it.
+    return bool(session.get("_user_id"))
 
 
 def init_app(app: Flask) -> None:
@@ -162,20 +164,24 @@ def init_app(app: Flask) -> None:
             if view is None or not getattr(view, "csrf_exempt", False):
                 csrf.protect()
 
+    stripe_js = app.config["STRIPE_JS_URL"].rsplit("/v3", 1)[0]
+    always = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "geolocation=(), microphone=()"),
+        ("Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+         f"script-src 'self' {stripe_js}; frame-src {stripe_js}; connect-src 'self' {stripe_js}; "
+         "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+    )
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
-        stripe_js = app.config["STRIPE_JS_URL"].rsplit("/v3", 1)[0]
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
-            f"script-src 'self' {stripe_js}; frame-src {stripe_js}; connect-src 'self' {stripe_js}; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
+        for name, value in always:   # a view's own value stays (e.g. a stricter Referrer-Policy)
+            if name not in headers:
+                headers.add(name, value)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if "Cache-Control" not in headers and _personal(request):

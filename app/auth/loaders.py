@@ -28,6 +28,13 @@ def bearer_header(req=None) -> str | None:
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
+def may_be_signed_in(req=None) -> bool:
+    """Whether the request can belong to a signed-in user: its session names one, or it carries
+    a bearer token (no remember-me cookie is ever issued). When not, asking Flask-Login for the
+    current user is needless work (an anonymous visitor's page never loads an account)."""
+    return bool(session.get("_user_id")) or bearer_header(req) is not None
+
+
 def _remember_credentials(_app, user, **_extra) -> None:
     session[SESSION_VERSION_KEY] = user.credentials_version
 
