@@ -72,7 +72,11 @@ def _app_ctx_id() -> int:
 
 
 def _new_session() -> Session:
-    return current_app.extensions["db_sessionmaker"]()
+    extensions = current_app.extensions
+    reader = extensions.get("db_read_sessionmaker")
+    if reader is not None and not _may_write():
+        return reader()
+    return extensions["db_sessionmaker"]()
 
 
 # One session per application context (a request, a CLI command, a Celery task), made by the
@@ -85,16 +89,19 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def logs_reads(view):
     """Mark a GET view that records who read what (an access log the issue requires, e.g. the
-    talent pool's views): its transaction takes SQLite's write lock up front like a POST's."""
+    talent pool's views): it gets a transaction that may write, like a POST's."""
     view.logs_reads = True
     return view
 
 
-def _write_lock_up_front() -> bool:
-    """Whether a new SQLite transaction should take the write lock at once.
+def _may_write() -> bool:
+    """Whether the current unit of work may write, and so runs in a transaction.
 
-    Pages and API reads (GET) read, except views marked ``logs_reads``; every other request,
-    CLI command and task may write.
+    Pages and API reads (GET) only read, except views marked ``logs_reads``; every other
+    request, CLI command and task may write. A read-only request reads statement by statement
+    with no transaction around them (what PostgreSQL's READ COMMITTED gives inside one anyway):
+    no BEGIN and ROLLBACK to send, which on PostgreSQL are two round trips of a small page's
+    three. A write transaction on SQLite takes the write lock at once (``BEGIN IMMEDIATE``).
     """
     from flask import has_request_context, request
 
@@ -131,7 +138,8 @@ def make_engine(url: str, *, busy_timeout: float = 30, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_lock_up_front() else "BEGIN")
+            if _may_write():   # otherwise each read is its own statement (see _may_write)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -143,6 +151,9 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], busy_timeout=app.config.get("SQLITE_BUSY_TIMEOUT", 30))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    if engine.dialect.name != "sqlite":   # SQLite's reads skip BEGIN in its own hook
+        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        app.extensions["db_read_sessionmaker"] = sessionmaker(bind=reader, expire_on_commit=False)
 
     @app.teardown_appcontext
     def _remove_session(_exc):

@@ -128,6 +128,7 @@ def db(app) -> Iterator[Session]:
     connection = engine.connect()
     outer = connection.begin()
     original = app.extensions["db_sessionmaker"]
+    reader = app.extensions.pop("db_read_sessionmaker", None)   # reads join the test's transaction too
     app.extensions["db_sessionmaker"] = sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
                                                      expire_on_commit=False)
     limiter.reset()
@@ -144,6 +145,8 @@ def db(app) -> Iterator[Session]:
     finally:
         ctx.pop()
         app.extensions["db_sessionmaker"] = original
+        if reader is not None:
+            app.extensions["db_read_sessionmaker"] = reader
         if outer.is_active:
             outer.rollback()
         connection.close()
