@@ -21,7 +21,6 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,8 +29,8 @@ from app.celery import enqueue
 from app.db import after_commit, get_session, utcnow
 from app.extensions import limiter
 from app.forms import perform, submit
-from app.i18n import SHANGHAI
 from certificates import queries, services
+from certificates.answer_page import language_links, shown, verification_html
 from certificates.credentials import issuer_of
 from certificates.forms import (
     ActionForm,
@@ -50,13 +49,6 @@ bp = Blueprint("certificates", __name__, template_folder="templates")
 
 SCAN_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 SCAN_MAX_BYTES = 10 * 1024 * 1024
-
-
-@bp.app_template_filter("certificate_day")
-def certificate_day(value) -> str:
-    """A date as yyyy-MM-dd in Asia/Shanghai: what ``local_time("yyyy-MM-dd")`` prints, without
-    Babel's pattern machinery (the public answers print three or four of them)."""
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d") if value is not None else ""
 
 
 def _lookup_limit() -> str:
@@ -85,26 +77,8 @@ def pdf_of(cert: Certificate) -> bytes:
 def verify_page(token: str):
     cert = queries.public_by_token(get_session(), token)
     status = public_status(cert.state, cert.valid_from, cert.valid_until, utcnow()).value if cert else "not_found"
-    return _private(Response(_verification_html(cert, status), status=200 if cert is not None else 404))
-
-
-PAGE_CACHE_SIZE = 512
-
-
-def _verification_html(cert, status: str) -> str:
-    """The verification page, rendered once per everything it shows: the certificate's row (read
-    live on every request, so a revocation, suspension or reinstatement is a new key at once),
-    the status (which dates alone can change), the language and the path (the language switch
-    links back to it). Per process and per app, bounded (oldest out first)."""
-    pages = current_app.extensions.setdefault("certificates_pages", {})
-    key = (cert, status, str(get_locale()), request.full_path)
-    html = pages.get(key)
-    if html is None:
-        html = render_template("certificates/verify.html", cert=cert, status=status)
-        if len(pages) >= PAGE_CACHE_SIZE:
-            pages.pop(next(iter(pages)), None)
-        pages[key] = html
-    return html
+    html = verification_html(shown(cert) if cert is not None else None, status)
+    return _private(Response(html, status=200 if cert is not None else 404))
 
 
 @bp.get("/verify")
@@ -115,8 +89,8 @@ def lookup():
     searched = bool(number or name)
     cert = queries.by_number_and_name(get_session(), number, name) if number and name else None
     status = cert.status_at(utcnow()).value if cert is not None else "not_found"
-    html = render_template("certificates/lookup.html", cert=cert, status=status, searched=searched,
-                           number=number, name=name)
+    html = render_template("certificates/lookup.html", cert=shown(cert) if cert is not None else None,
+                           status=status, searched=searched, number=number, name=name, language_links=language_links())
     return _private(Response(html))
 
 

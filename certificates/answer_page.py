@@ -1,0 +1,103 @@
+"""The public verification answer as HTML: what a phone shows after scanning a certificate's QR
+code, and what the look-up by number and name shows.
+
+Every scan is of a different certificate, so a cache of rendered pages does not help; what
+repeats is the page's *shape*: the language, the status and which facts are present. The page
+is rendered once per shape with a marker in place of each fact, and each answer fills that
+skeleton with the certificate's facts, escaped exactly as the template escapes them (a test
+compares every shape with a plain render). Filling costs a few string operations where a
+render costs a template walk with a dozen translations and links.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+
+from flask import current_app, render_template, request, url_for
+from markupsafe import escape
+
+from app.i18n import SHANGHAI, locale_code
+
+
+@dataclass(frozen=True)
+class ShownCertificate:
+    """What a public answer shows of a certificate, as text (dates in Asia/Shanghai); empty
+    where the certificate has no such fact."""
+
+    number: str
+    holder_name: str
+    title: str
+    level: str
+    issuer_name: str
+    valid_from: str
+    valid_until: str
+    review_due: str
+    suspended_at: str
+    suspension_reason: str
+    revoked_at: str
+    revocation_reason: str
+    credential_url: str
+
+
+FACTS = tuple(field.name for field in fields(ShownCertificate))
+DAY, MINUTE = "%Y-%m-%d", "%Y-%m-%d %H:%M"    # local_time's "yyyy-MM-dd" and default "yyyy-MM-dd HH:mm"
+
+
+def _shanghai(value, pattern: str) -> str:
+    """A moment in Asia/Shanghai: what ``local_time`` prints for the same pattern, without
+    Babel's pattern machinery (digits only, the same in every language)."""
+    return value.astimezone(SHANGHAI).strftime(pattern) if value is not None else ""
+
+
+def shown(cert) -> ShownCertificate:
+    """The facts of a certificate (or of a row of :func:`queries.public_by_token`) as shown."""
+    return ShownCertificate(
+        number=cert.number, holder_name=cert.holder_name, title=cert.title, level=cert.level or "",
+        issuer_name=cert.issuer_name, valid_from=_shanghai(cert.valid_from, DAY),
+        valid_until=_shanghai(cert.valid_until, DAY), review_due=_shanghai(cert.review_due, DAY),
+        suspended_at=_shanghai(cert.suspended_at, MINUTE), suspension_reason=cert.suspension_reason or "",
+        revoked_at=_shanghai(cert.revoked_at, MINUTE), revocation_reason=cert.revocation_reason or "",
+        credential_url=url_for("certificates_api.certificate_credential", token=cert.token),
+    )
+
+
+def language_links() -> dict[str, str]:
+    """The language switch of a public page: back to this very address in each other language."""
+    here = locale_code()
+    return {code: url_for("main.set_language", code=code, next=request.full_path)
+            for code in current_app.config["LANGUAGES"] if code != here}
+
+
+def render_answer(facts: ShownCertificate | None, status: str, links: dict[str, str]) -> str:
+    """The verification page rendered by its template (skeletons are made with it)."""
+    return render_template("certificates/verify.html", cert=facts, status=status, language_links=links)
+
+
+# A fact's marker: characters from Unicode's private use area, which markupsafe leaves alone and
+# no translation contains. Filling is one pass, so a fact's text is never scanned for markers.
+_MARKER = "\ue000{}\ue001"
+_MARKERS = re.compile("\ue000([A-Za-z_:]+)\ue001")
+SKELETONS_KEPT = 256
+
+
+def verification_html(facts: ShownCertificate | None, status: str) -> str:
+    """The verification page of one certificate: its shape's skeleton, filled."""
+    links = language_links()
+    present = tuple(bool(value) for value in asdict(facts).values()) if facts is not None else ()
+    shape = (locale_code(), status, present, tuple(links))
+    skeletons = current_app.extensions.setdefault("certificate_answer_skeletons", {})
+    skeleton = skeletons.get(shape)
+    if skeleton is None:
+        marked = None
+        if facts is not None:
+            marked = ShownCertificate(**{name: _MARKER.format(name) if value else ""
+                                         for name, value in asdict(facts).items()})
+        skeleton = render_answer(marked, status, {code: _MARKER.format(f"lang:{code}") for code in links})
+        if len(skeletons) >= SKELETONS_KEPT:
+            skeletons.pop(next(iter(skeletons)), None)
+        skeletons[shape] = skeleton
+    values = {f"lang:{code}": str(escape(href)) for code, href in links.items()}
+    if facts is not None:
+        values.update((name, str(escape(getattr(facts, name)))) for name in FACTS)
+    return _MARKERS.sub(lambda match: values[match.group(1)], skeleton)
