@@ -65,3 +65,15 @@ def test_production_settings_come_from_the_environment(monkeypatch, tmp_path):
     assert config["CELERY"]["task_always_eager"] is False
     assert config["CELERY"]["broker_url"] == "redis://127.0.0.1:6379/0"
     assert config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+
+
+def test_the_rate_limiter_checks_exactly_the_limited_routes(app, client):
+    """Routes without a limit skip the limiter (a request filter); the limited ones are checked."""
+    for _ in range(2):
+        client.get("/courses")
+    limited = app.extensions["rate_limited_endpoints"]
+    assert {"auth.login", "auth.signup", "certificates.lookup", "certificates_api.verify_lookup"} <= limited
+    assert "certificates.verify_page" not in limited and "courses.catalog" not in limited
+    assert client.get("/courses").headers.get("X-RateLimit-Limit") is None
+    limit_headers = client.get("/verify?number=X&name=Y").headers
+    assert limit_headers.get("X-RateLimit-Limit") == "30"
