@@ -179,12 +179,14 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
+        # The names the view set, read once (asking Headers for a missing name raises inside).
+        present = {name.lower() for name in headers.keys()}
         for name, value in always:   # a view's own value stays (e.g. a stricter Referrer-Policy)
-            if name not in headers:
+            if name.lower() not in present:
                 headers.add(name, value)
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if "Cache-Control" not in headers and _personal(request):
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "cache-control" not in present and _personal(request):
             # Pages and answers for a signed-in person (or carrying a one-time token) must not
             # stay in a shared computer's browser cache or a proxy.
             headers["Cache-Control"] = "no-store"

@@ -12,7 +12,8 @@ render costs a template walk with a dozen translations and links.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from urllib.parse import quote
 
 from flask import current_app, render_template, request, url_for
 from markupsafe import escape
@@ -58,15 +59,29 @@ def shown(cert) -> ShownCertificate:
         valid_until=_shanghai(cert.valid_until, DAY), review_due=_shanghai(cert.review_due, DAY),
         suspended_at=_shanghai(cert.suspended_at, MINUTE), suspension_reason=cert.suspension_reason or "",
         revoked_at=_shanghai(cert.revoked_at, MINUTE), revocation_reason=cert.revocation_reason or "",
-        credential_url=url_for("certificates_api.certificate_credential", token=cert.token),
+        credential_url=_credential_url(cert.token),
     )
+
+
+def _credential_url(token: str) -> str:
+    """The credential's address: the route built once per app, the token put in its place
+    (tokens are URL-safe: letters, digits, ``-`` and ``_``)."""
+    pattern = current_app.extensions.get("credential_url_pattern")
+    if pattern is None:
+        pattern = current_app.extensions["credential_url_pattern"] = url_for(
+            "certificates_api.certificate_credential", token="TOKEN")  # noqa: S106 - a slot, not a secret
+    return pattern.replace("TOKEN", quote(token, safe=""))
 
 
 def language_links() -> dict[str, str]:
     """The language switch of a public page: back to this very address in each other language."""
     here = locale_code()
-    return {code: url_for("main.set_language", code=code, next=request.full_path)
-            for code in current_app.config["LANGUAGES"] if code != here}
+    bases = current_app.extensions.get("language_link_bases")
+    if bases is None:   # the switch's own address per language, built once per app
+        bases = current_app.extensions["language_link_bases"] = {
+            code: url_for("main.set_language", code=code) for code in current_app.config["LANGUAGES"]}
+    back = quote(request.full_path.removesuffix("?"), safe="/")
+    return {code: f"{base}?next={back}" for code, base in bases.items() if code != here}
 
 
 def render_answer(facts: ShownCertificate | None, status: str, links: dict[str, str]) -> str:
@@ -84,20 +99,19 @@ SKELETONS_KEPT = 256
 def verification_html(facts: ShownCertificate | None, status: str) -> str:
     """The verification page of one certificate: its shape's skeleton, filled."""
     links = language_links()
-    present = tuple(bool(value) for value in asdict(facts).values()) if facts is not None else ()
+    values = {name: getattr(facts, name) for name in FACTS} if facts is not None else {}
+    present = tuple(bool(value) for value in values.values())
     shape = (locale_code(), status, present, tuple(links))
     skeletons = current_app.extensions.setdefault("certificate_answer_skeletons", {})
     skeleton = skeletons.get(shape)
     if skeleton is None:
         marked = None
         if facts is not None:
-            marked = ShownCertificate(**{name: _MARKER.format(name) if value else ""
-                                         for name, value in asdict(facts).items()})
+            marked = ShownCertificate(**{name: _MARKER.format(name) if value else "" for name, value in values.items()})
         skeleton = render_answer(marked, status, {code: _MARKER.format(f"lang:{code}") for code in links})
         if len(skeletons) >= SKELETONS_KEPT:
             skeletons.pop(next(iter(skeletons)), None)
         skeletons[shape] = skeleton
-    values = {f"lang:{code}": str(escape(href)) for code, href in links.items()}
-    if facts is not None:
-        values.update((name, str(escape(getattr(facts, name)))) for name in FACTS)
-    return _MARKERS.sub(lambda match: values[match.group(1)], skeleton)
+    filling = {f"lang:{code}": str(escape(href)) for code, href in links.items()}
+    filling.update((name, str(escape(value))) for name, value in values.items() if value)
+    return _MARKERS.sub(lambda match: filling[match.group(1)], skeleton)

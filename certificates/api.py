@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.access import PUBLIC, Role, allow
 from app.api import PageQuery, created, endpoint, page_of, parse_body, parse_query
 from app.celery import enqueue
-from app.db import after_commit, get_session, utcnow
+from app.db import after_commit, get_session, single_read, utcnow
 from app.errors import NotFound
 from app.extensions import limiter
 from certificates import queries, services
@@ -80,7 +80,8 @@ def _no_index(response: Response) -> Response:
 @endpoint("Public status of a certificate by its token: valid, expired, suspended or revoked",
           response=CertificateStatusOut, errors=(404,), tags=TAGS)
 def certificate_status(token: str):
-    cert = queries.public_by_token(get_session(), token)
+    with single_read() as connection:
+        cert = queries.public_by_token(connection, token)
     if cert is None:
         raise NotFound("No such certificate.", code="not_found")
     return _no_index(jsonify(status_out(cert, now=utcnow())))

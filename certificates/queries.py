@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Row, Select, bindparam, case, func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, defer, lazyload
 
 from app.auth.models import User
@@ -50,12 +51,13 @@ _PUBLIC_BY_TOKEN = select(
 ).where(_c.token == bindparam("token"), _c.state.in_([state.value for state in PUBLIC_STATES]))
 
 
-def public_by_token(session: Session, token: str) -> Row | None:
+def public_by_token(connection: Connection | Session, token: str) -> Row | None:
     """The public facts of a certificate by its token (one narrow row, attributes named like the
-    certificate's), or None; always read from the database, so a revocation shows at once."""
+    certificate's), or None; always read from the database, so a revocation shows at once.
+    A Core statement: a bare connection will do (:func:`app.db.single_read`)."""
     if not token or len(token) > 64:
         return None
-    return session.execute(_PUBLIC_BY_TOKEN, {"token": token}).first()
+    return connection.execute(_PUBLIC_BY_TOKEN, {"token": token}).first()
 
 
 def stored_pdf(session: Session, token: str) -> tuple[int, str, bytes | None] | None:

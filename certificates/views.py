@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from app.access import PUBLIC, Role, allow
 from app.celery import enqueue
-from app.db import after_commit, get_session, utcnow
+from app.db import after_commit, get_session, single_read, utcnow
 from app.extensions import limiter
 from app.forms import perform, submit
 from certificates import queries, services
@@ -75,7 +75,8 @@ def pdf_of(cert: Certificate) -> bytes:
 @bp.get("/v/<token>")
 @allow(PUBLIC)
 def verify_page(token: str):
-    cert = queries.public_by_token(get_session(), token)
+    with single_read() as connection:
+        cert = queries.public_by_token(connection, token)
     status = public_status(cert.state, cert.valid_from, cert.valid_until, utcnow()).value if cert else "not_found"
     html = verification_html(shown(cert) if cert is not None else None, status)
     return _private(Response(html, status=200 if cert is not None else 404))
