@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, Select, bindparam, case, func, select
+from sqlalchemy import Row, Select, bindparam, case, func, literal_column, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, defer, lazyload
 
@@ -48,7 +48,9 @@ _c = Certificate.__table__.c
 _PUBLIC_BY_TOKEN = select(
     _c.id, _c.token, _c.number, _c.state, _c.holder_name, _c.title, _c.level, _c.issuer_name, _c.valid_from,
     _c.valid_until, _c.review_due, _c.suspended_at, _c.suspension_reason, _c.revoked_at, _c.revocation_reason,
-).where(_c.token == bindparam("token"), _c.state.in_([state.value for state in PUBLIC_STATES]))
+).where(_c.token == bindparam("token"),
+        # the states written into the SQL: an IN of bound values is re-rendered at every execution
+        _c.state.in_([literal_column(f"'{state.value}'") for state in PUBLIC_STATES]))
 
 
 def public_by_token(connection: Connection | Session, token: str) -> Row | None:
