@@ -35,7 +35,7 @@ def order_training_of_member(session: Session, user_id: int, *, now: datetime) -
         result.append({"order_id": order.id, "enterprise": order.enterprise.name,
                        "course": tc.course.title if tc else (order.course.title if order.course else ""),
                        "class": tc.title if tc else "", "status": str(order.status),
-                       "roster_status": str(entry.status),
+                       "roster_status": str(entry.status), "enrollment_id": entry.enrollment_id,
                        "enrollment_status": str(enrollment.status) if enrollment else None})
     return result
 

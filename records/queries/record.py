@@ -39,6 +39,7 @@ class Entry:
     details: dict[str, Any] = field(default_factory=dict)
     only_member: bool = False    # failed exam attempts: shown to the member only
     ours: bool | None = None     # certificates: issued by the platform, or a recorded government one
+    enrollment_id: int | None = None   # training: the enrollment behind it (to join an order's place; not shown)
 
     def public(self) -> dict:
         # Field by field: dataclasses.asdict deep-copied every detail first (about a tenth of the
@@ -112,7 +113,8 @@ def _training_entries(rows: list) -> list[Entry]:
                          "ends_on": tc.ends_on, "city": tc.city, "days_present": row.days_present,
                          "days_total": row.days_total, "lessons_done": row.lessons_done,
                          "lessons_total": row.lessons_total, "via": enrollment.source,
-                         "completed_at": enrollment.completed_at, "skills": list(course.skills or [])}))
+                         "completed_at": enrollment.completed_at, "skills": list(course.skills or [])},
+                enrollment_id=enrollment.id))
         else:
             if _str(get(row, "status")) not in TRAINING_ON_RECORD:
                 continue
@@ -156,14 +158,27 @@ def _certificate_entries(rows: list) -> list[Entry]:
     return entries
 
 
-def _order_entries(rows: list) -> list[Entry]:
-    return [Entry(kind="order_training", on=as_date(get(r, "completed_at") or get(r, "starts_on") or get(r, "created_at")),
-                  title=_str(get(r, "course")), subtitle=_str(get(r, "class")), status=_str(get(r, "roster_status")
-                                                                                      or get(r, "status")),
-                  source=_str(get(r, "enterprise")),
-                  details={k: get(r, k) for k in ("order_id", "status", "roster_status", "provider", "hours")
-                           if get(r, k) is not None})
-            for r in rows]
+def _order_entries(rows: list, training: list[Entry]) -> list[Entry]:
+    """Places on enterprise orders. A place whose enrollment is already on the record is that
+    training's line, told as training through the employer (one line per class, with the
+    training's hours and attendance); a place not enrolled yet is a line of its own."""
+    enrolled = {e.enrollment_id: e for e in training if e.enrollment_id is not None}
+    entries = []
+    for r in rows:
+        place = enrolled.get(get(r, "enrollment_id"))
+        if place is not None:
+            place.details.update(order_id=get(r, "order_id"), order_status=get(r, "status"),
+                                 roster_status=get(r, "roster_status"), provider=place.source)
+            place.kind, place.source = "order_training", _str(get(r, "enterprise"))
+            continue
+        details = {k: get(r, k) for k in ("order_id", "status", "roster_status", "provider", "hours")
+                   if get(r, k) is not None}
+        entries.append(Entry(
+            kind="order_training", on=as_date(get(r, "completed_at") or get(r, "starts_on") or get(r, "created_at")),
+            title=_str(get(r, "course")), subtitle=_str(get(r, "class")),
+            status=_str(get(r, "roster_status") or get(r, "status")), source=_str(get(r, "enterprise")),
+            details=details))
+    return entries
 
 
 def _studio_entries(roles: list, apprenticeships: list) -> list[Entry]:
@@ -235,8 +250,9 @@ def build_record(session: Session, user: User, *, now: datetime, for_member: boo
     member may see (failed exam attempts): printouts, exports and verifiers use that."""
     uid = user.id
     entries: list[Entry] = []
-    entries += _training_entries(gather(session, "training", uid, now=now))
-    entries += _order_entries(gather(session, "order_training", uid, now=now))
+    training = _training_entries(gather(session, "training", uid, now=now))
+    entries += training
+    entries += _order_entries(gather(session, "order_training", uid, now=now), training)
     entries += _exam_entries(gather(session, "exam_results", uid, now=now, include_failed=for_member),
                              for_member=for_member)
     entries += _certificate_entries(gather(session, "certificates", uid, now=now))

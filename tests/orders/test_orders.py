@@ -226,7 +226,7 @@ def test_the_order_training_fact_finds_a_member_by_account_or_id_number(db, make
     facts = order_training_of_member(db, member.id, now=NOW)
     assert facts == [{"order_id": order.id, "enterprise": "海南电网", "course": order.training_class.course.title,
                       "class": order.training_class.title, "status": "draft", "roster_status": "active",
-                      "enrollment_status": None}]
+                      "enrollment_id": None, "enrollment_status": None}]
     assert order_training_of_member(db, enterprise_admin.id, now=NOW) == []
 
 

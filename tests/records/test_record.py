@@ -72,6 +72,24 @@ def test_every_source_lands_on_one_timeline_newest_first(db, make_member, comple
     assert record.sections["studio"] == 1
 
 
+def test_an_order_place_and_its_class_are_one_line_through_the_employer(db, make_member, completed, facts, now):
+    member = make_member()
+    enrollment = completed(member, hours=24, on=now - timedelta(days=30), title="高处作业培训")
+    facts[("order_training", member.id)] = [
+        {"order_id": 7, "enterprise": "海南电网", "course": "高处作业培训", "class": "第一期", "status": "confirmed",
+         "roster_status": "active", "enrollment_id": enrollment.id},
+        {"order_id": 8, "enterprise": "海南电网", "course": "低压电工作业培训", "class": "第二期", "status": "quoted",
+         "roster_status": "active", "enrollment_id": None}]
+    record = build_record(db, member, now=now)
+    lines = [(e.kind, e.title) for e in record.entries]
+    assert lines == [("order_training", "高处作业培训"), ("order_training", "低压电工作业培训")]
+    line = record.entries[0]
+    assert (line.status, line.source, line.details["hours"], line.details["order_id"]) == ("completed", "海南电网", 24, 7)
+    assert line.details["provider"] and line.details["via"] == "self"   # the provider who taught it stays on the line
+    assert record.totals.trainings_completed == 1 and record.totals.hours_total == 24
+    assert "enrollment_id" not in line.public()
+
+
 def test_failed_attempts_are_shown_to_the_member_only(db, make_member, facts, now):
     member = make_member()
     facts[("exam_results", member.id)] = [
@@ -181,5 +199,5 @@ def test_an_entry_made_public_has_every_field_once():
 
     entry = Entry(kind="training", on=date(2026, 3, 1), title="t", details={"d": date(2026, 3, 2), "l": [date(2026, 1, 1)]})
     public = entry.public()
-    assert set(public) == {f.name for f in fields(Entry)}
+    assert set(public) == {f.name for f in fields(Entry)} - {"enrollment_id"}   # internal: joins order places
     assert public["on"] == "2026-03-01" and public["details"] == {"d": "2026-03-02", "l": ["2026-01-01"]}
