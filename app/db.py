@@ -86,6 +86,7 @@ db_session: scoped_session[Session] = scoped_session(_new_session, scopefunc=_ap
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READS_ONLY = "skills_market_reads_only"   # execution option of read-only requests' SQLite connections
 
 
 def logs_reads(view):
@@ -96,13 +97,14 @@ def logs_reads(view):
 
 
 def _may_write() -> bool:
-    """Whether the current unit of work may write, and so runs in a transaction.
+    """Whether the current unit of work may write.
 
     Pages and API reads (GET) only read, except views marked ``logs_reads``; every other
-    request, CLI command and task may write. A read-only request reads statement by statement
-    with no transaction around them (what PostgreSQL's READ COMMITTED gives inside one anyway):
-    no BEGIN and ROLLBACK to send, which on PostgreSQL are two round trips of a small page's
-    three. A write transaction on SQLite takes the write lock at once (``BEGIN IMMEDIATE``).
+    request, CLI command and task may write. A read-only request gets a session from
+    ``db_read_sessionmaker`` and reads statement by statement with no transaction around them
+    (what PostgreSQL's READ COMMITTED gives inside one anyway): no BEGIN and ROLLBACK to send,
+    which on PostgreSQL are two round trips of a small page's three. A write transaction on
+    SQLite takes the write lock at once (``BEGIN IMMEDIATE``).
     """
     from flask import has_request_context, request
 
@@ -139,8 +141,9 @@ def make_engine(url: str, *, busy_timeout: float = 30, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            if _may_write():   # otherwise each read is its own statement (see _may_write)
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READS_ONLY):
+                return   # a read-only request's session: each read is its own statement
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
         return engine
     if url.startswith("postgresql://"):
@@ -152,9 +155,12 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], busy_timeout=app.config.get("SQLITE_BUSY_TIMEOUT", 30))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
-    if engine.dialect.name != "sqlite":   # SQLite's reads skip BEGIN in its own hook
-        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
-        app.extensions["db_read_sessionmaker"] = sessionmaker(bind=reader, expire_on_commit=False)
+    # Read-only requests' sessions (see _may_write): PostgreSQL's driver in autocommit; on
+    # SQLite a mark the begin hook reads (pysqlite's own autocommit would undo the hook's
+    # transaction control for the pooled connection).
+    reader = engine.execution_options(**({READS_ONLY: True} if engine.dialect.name == "sqlite"
+                                         else {"isolation_level": "AUTOCOMMIT"}))
+    app.extensions["db_read_sessionmaker"] = sessionmaker(bind=reader, expire_on_commit=False)
 
     @app.teardown_appcontext
     def _remove_session(_exc):
