@@ -6,8 +6,9 @@ Each domain package (``courses``, ``exams``, ...) declares itself once, in its
 blueprints, model modules, task modules and beat entries, the demo loader, labels,
 translations, navigation entries and home-page cards per role, payment purposes with their
 handlers, what it does when a member's membership becomes verified, and the facts it publishes
-for other domains (``records`` reads those, never the tables). References are resolved lazily, so importing a package stays cheap (Alembic, the
-CLI) and no domain is imported before ``create_app()`` asks for it.
+for other domains (``records`` reads those, never the tables). References are resolved lazily,
+so importing a package stays cheap (Alembic, the CLI) and no domain is imported before
+``create_app()`` asks for it.
 
 ``app/`` names no domain anywhere except the one list :data:`app.DOMAINS`.
 """

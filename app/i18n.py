@@ -9,11 +9,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, url_for
 from flask_babel import force_locale, format_datetime, get_locale
 from flask_login import current_user
 from jinja2 import pass_context
@@ -41,8 +42,6 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
 
 
 def select_locale() -> str:
-    from flask import current_app
-
     from app.auth.loaders import may_be_signed_in
 
     languages = current_app.config["LANGUAGES"]
@@ -87,6 +86,19 @@ def in_language(code: str):
         g.pop("locale_code", None)
         if saved is not None:
             g.locale_code = saved
+
+
+def language_links() -> dict[str, str]:
+    """The language switch of a page: back to this very address in each other language, by
+    the GET that sets this browser's choice. The switch's own address per language is built
+    once per app."""
+    here = locale_code()
+    bases = current_app.extensions.get("language_link_bases")
+    if bases is None:
+        bases = current_app.extensions["language_link_bases"] = {
+            code: url_for("main.set_language", code=code) for code in current_app.config["LANGUAGES"]}
+    back = quote(request.full_path.removesuffix("?"), safe="/")
+    return {code: f"{base}?next={back}" for code, base in bases.items() if code != here}
 
 
 def install_kept_translations(app: Flask) -> None:
@@ -136,6 +148,7 @@ def init_app(app: Flask, domains=()) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["locale_code"] = locale_code
+    app.jinja_env.globals["language_links"] = language_links
     install_kept_translations(app)
 
     app.jinja_env.filters["money"] = format_money

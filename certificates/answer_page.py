@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, fields
 from urllib.parse import quote
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, url_for
 from markupsafe import escape
 
-from app.i18n import SHANGHAI, locale_code
+from app.i18n import SHANGHAI, language_links, locale_code
 
 
 @dataclass(frozen=True)
@@ -73,20 +73,9 @@ def _credential_url(token: str) -> str:
     return pattern.replace("TOKEN", quote(token, safe=""))
 
 
-def language_links() -> dict[str, str]:
-    """The language switch of a public page: back to this very address in each other language."""
-    here = locale_code()
-    bases = current_app.extensions.get("language_link_bases")
-    if bases is None:   # the switch's own address per language, built once per app
-        bases = current_app.extensions["language_link_bases"] = {
-            code: url_for("main.set_language", code=code) for code in current_app.config["LANGUAGES"]}
-    back = quote(request.full_path.removesuffix("?"), safe="/")
-    return {code: f"{base}?next={back}" for code, base in bases.items() if code != here}
-
-
 def render_answer(facts: ShownCertificate | None, status: str, links: dict[str, str]) -> str:
     """The verification page rendered by its template (skeletons are made with it)."""
-    return render_template("certificates/verify.html", cert=facts, status=status, language_links=links)
+    return render_template("certificates/verify.html", cert=facts, status=status, lang_links=links)
 
 
 # A fact's marker: characters from Unicode's private use area, which markupsafe leaves alone and

@@ -30,7 +30,7 @@ from app.db import after_commit, get_session, single_read, utcnow
 from app.extensions import limiter
 from app.forms import perform, submit
 from certificates import queries, services
-from certificates.answer_page import language_links, shown, verification_html
+from certificates.answer_page import shown, verification_html
 from certificates.credentials import issuer_of
 from certificates.forms import (
     ActionForm,
@@ -91,7 +91,7 @@ def lookup():
     cert = queries.by_number_and_name(get_session(), number, name) if number and name else None
     status = cert.status_at(utcnow()).value if cert is not None else "not_found"
     html = render_template("certificates/lookup.html", cert=shown(cert) if cert is not None else None,
-                           status=status, searched=searched, number=number, name=name, language_links=language_links())
+                           status=status, searched=searched, number=number, name=name)
     return _private(Response(html))
 
 

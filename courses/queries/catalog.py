@@ -197,7 +197,7 @@ def _where(dialect: str, filters: CatalogFilters, *, now: datetime, is_member: b
     where = _Where()
     if searching and dialect == "sqlite":
         # SQLite's statistics cannot tell that a term is rare: comparing through coalesce() keeps
-        # it off the catalog index and lets the matches drive the join (see _public_matches).
+        # it off the catalog index and lets the matches drive the join (see public_matches).
         where.add("coalesce(c.status, '') = :f_approved AND coalesce(c.is_published, 0) = 1",
                   f_approved=CourseStatus.APPROVED.value)
     else:
@@ -240,7 +240,7 @@ def _run(session: Session, sql: str, params: dict) -> list:
     return connection.exec_driver_sql(_NAMED.sub(r"%(\1)s", sql), params).all()
 
 
-def _public_matches(session: Session):
+def public_matches(session: Session):
     """``public_courses()`` for a text search.
 
     SQLite's statistics cannot tell that a term is rare, so it walks every public course
@@ -276,7 +276,7 @@ def _cards_statement(public, class_status, codes):
 
 
 # Built once (see above). SQLite compares through coalesce() so that the ids, not the catalog
-# index, drive the look-up (_public_matches), and the classes' course index, not their status
+# index, drive the look-up (public_matches), and the classes' course index, not their status
 # index, finds the seats (a page: 8 ms → 0.3 ms at 10k courses).
 _CARDS = {"sqlite": _cards_statement(and_(func.coalesce(Course.status, "") == CourseStatus.APPROVED,
                                           func.coalesce(Course.is_published, False).is_(True)),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from courses import search
 from courses.models import Course, SearchSynonym
-from courses.queries.catalog import _public_matches
+from courses.queries.catalog import public_matches
 from courses.search import text
 
 MAX_WORDS = 5
@@ -56,7 +56,7 @@ def _titles(session: Session, q: str, cache: MutableMapping | None) -> list[Sugg
         matches = search.matching_courses(plan, relaxed=relaxed,
                                          dialect=session.get_bind().dialect.name).subquery()
         rows = session.execute(select(Course.id, Course.title).join(matches, matches.c.course_id == Course.id)
-                               .where(_public_matches(session))
+                               .where(public_matches(session))
                                .order_by(matches.c.score.desc(), Course.id).limit(MAX_TITLES)).all()
         if rows:
             return [Suggestion(text=title, kind="title", course_id=course_id) for course_id, title in rows]

@@ -6,8 +6,8 @@
 - ``dictionary``: the synonym and abbreviation dictionary (data: ``SearchSynonym`` rows);
 - ``query``: a query's plan and the ranking statement (strict, then relaxed; BM25-style).
 
-Callers use ``plan_query`` and ``matching_sql`` (or ``matching_courses``); see docs/decisions.md for why the index is
-our own table rather than FTS5 or tsvector.
+Callers use ``plan_query`` and ``matching_sql`` (or ``matching_courses``); see
+docs/decisions.md for why the index is our own table rather than FTS5 or tsvector.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from courses.search.query import (
 )
 from courses.search.text import normalize, segment, tokenizer
 
-__all__ = ["WEIGHTS", "Dictionary", "cannot_match_strictly", "Plan", "course_terms", "dictionary", "field_terms", "index_course", "prefix_terms",
-           "load_dictionary", "matching_courses", "matching_sql", "normalize", "plan_query", "segment", "term_statistics", "tokenizer", "warm_up"]
+__all__ = ["WEIGHTS", "Dictionary", "Plan", "cannot_match_strictly", "course_terms", "dictionary", "field_terms",
+           "index_course", "load_dictionary", "matching_courses", "matching_sql", "normalize", "plan_query",
+           "prefix_terms", "segment", "term_statistics", "tokenizer", "warm_up"]
 
 
 def warm_up() -> None:

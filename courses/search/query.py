@@ -223,7 +223,8 @@ def postings_matching(plan: Plan, *, relaxed: bool = False) -> TextualSelect:
 def prune_common(plan: Plan) -> list[Group]:
     """The plan's groups without those whose every term is in more than ``COMMON_SHARE`` of the
     courses, when some other required group remains (a query of common words only keeps them), in a
-    catalog of at least ``COMMON_MIN_COURSES``. Strict and relaxed searches alike (the postings engine prunes strict ones only)."""
+    catalog of at least ``COMMON_MIN_COURSES``. Strict and relaxed searches alike (the postings
+    engine prunes strict ones only)."""
     n = plan.courses or 0
 
     def common(group: Group) -> bool:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask import session as flask_session
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,6 +14,7 @@ from markupsafe import Markup
 from app.access import PUBLIC, allow
 from app.api import parse_query
 from app.db import get_session, utcnow
+from app.i18n import locale_code
 from courses import search
 from courses.catalog_cache import anonymous_page_key, catalog_cache, search_cache
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
@@ -57,7 +58,7 @@ def catalog():
     is_member = queries.is_verified_member(session, current_user)
     # Anonymous visitors all see the same list for the same query and language: reuse it.
     key = None if cache is None or current_user.is_authenticated else (
-        "results-html", str(get_locale()), request.query_string)
+        "results-html", locale_code(), request.query_string)
     results = cache.get(key) if key else None
     if results is None:
         # Rendered by an autoescaping template: already safe HTML.
@@ -94,7 +95,7 @@ def card_labels() -> dict:
     """A catalog card's words in this page's language, translated once per language and process.
     Patterns are split around their number ("%(n)s 学时" → ("", " 学时")) so that a card only
     writes the parts around its own value."""
-    locale = str(get_locale())
+    locale = locale_code()
     kept = current_app.extensions.setdefault("catalog_card_labels", {})
     labels = kept.get(locale)
     if labels is None:
@@ -123,7 +124,7 @@ def course_card_renderer():
     reuse the cards of courses that earlier searches showed: rendering 20 cards was a third of a
     search page's cost. The store is per process and emptied when full."""
     labels = card_labels()
-    locale = str(get_locale())
+    locale = locale_code()
     kept = current_app.extensions.setdefault("catalog_cards", {})
     card = current_app.jinja_env.get_template("courses/catalog/_course_card.html").module.card
 

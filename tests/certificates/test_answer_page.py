@@ -9,10 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.i18n import local_time
+from app.i18n import language_links, local_time
 from certificates.answer_page import (
     ShownCertificate,
-    language_links,
     render_answer,
     shown,
     verification_html,
