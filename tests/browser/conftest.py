@@ -67,6 +67,19 @@ def browser():
         browser.close()
 
 
+NEW_WORKER_PASSWORD = "Worker-2026"
+
+
+def ask_to_sign_up(page, base: str, name: str, phone: str, password: str = NEW_WORKER_PASSWORD) -> None:
+    """Fill the sign-up form and send it (the account then waits for the link: finish_sign_up)."""
+    page.goto(base + "/signup")
+    page.fill("#name", name)
+    page.fill("#phone", phone)
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+    page.click("main button[type=submit]")
+
+
 def finish_sign_up(page, live_app, base: str, phone: str) -> None:
     """Open the sign-up link sent to ``phone`` (from the outbox) and create the account."""
     from tests.conftest import sign_up_link

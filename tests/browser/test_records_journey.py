@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.db import get_session, utcnow
 from courses.models import Enrollment, EnrollmentStatus, TrainingClass
-from tests.browser.conftest import finish_sign_up, sign_in
+from tests.browser.conftest import ask_to_sign_up, finish_sign_up, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +75,7 @@ def test_member_joins_pool_enterprise_asks_member_accepts_union_dashboard(new_pa
     # and links membership: it matches the register, and the roster training is on the record at once.
     id_number = _union_register_knows_the_newcomer(live_app)
     newcomer = new_page()
-    newcomer.goto(live_server + "/signup")
-    newcomer.fill("#name", NEWCOMER)
-    newcomer.fill("#phone", NEWCOMER_PHONE)
-    newcomer.fill("#password", "Worker-2026")
-    newcomer.fill("#confirm", "Worker-2026")
-    newcomer.click("main button[type=submit]")
+    ask_to_sign_up(newcomer, live_server, NEWCOMER, NEWCOMER_PHONE)
     finish_sign_up(newcomer, live_app, live_server, NEWCOMER_PHONE)   # signed in, on the membership page
     newcomer.goto(live_server + "/records/me")
     expect(newcomer.locator("[data-kind=order_training]")).to_have_count(0)

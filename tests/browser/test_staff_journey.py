@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import finish_sign_up, sign_in
+from tests.browser.conftest import ask_to_sign_up, finish_sign_up, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,12 +44,7 @@ def test_register_import_membership_enterprise_and_invitation(new_page, live_app
     # A new worker links a membership the register does not know: it waits for the union.
     worker = new_page()
     phone, name = unique_phone(), f"周工{tag}"
-    worker.goto(live_server + "/signup")
-    worker.fill("#name", name)
-    worker.fill("#phone", phone)
-    worker.fill("#password", "Worker-2026")
-    worker.fill("#confirm", "Worker-2026")
-    worker.click("main button[type=submit]")
+    ask_to_sign_up(worker, live_server, name, phone)
     expect(worker).to_have_url(re.compile(r"/login$"))
     finish_sign_up(worker, live_app, live_server, phone)
     expect(worker).to_have_url(re.compile(r"/membership$"))
