@@ -62,6 +62,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_LOOKUP_RATE_LIMIT": env("PUBLIC_LOOKUP_RATE_LIMIT", "30 per minute"),
         # Seconds a catalog total and page of ids are reused per filter set (0: off; off under tests).
         "CATALOG_CACHE_SECONDS": int(env("CATALOG_CACHE_SECONDS", "10")),
+        # How often a process asks whether its in-memory catalog is out of date (seconds).
+        "CATALOG_INDEX_SECONDS": float(env("CATALOG_INDEX_SECONDS", "1")),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh_Hans": "中文", "en": "English"},

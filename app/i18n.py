@@ -88,16 +88,22 @@ def in_language(code: str):
             g.locale_code = saved
 
 
+def here_quoted() -> str:
+    """This request's path and query string as the language switch's ``next=`` value."""
+    return quote(request.full_path.removesuffix("?"), safe="/")
+
+
 def language_links() -> dict[str, str]:
     """The language switch of a page: back to this very address in each other language, by
     the GET that sets this browser's choice. The switch's own address per language is built
-    once per app."""
+    once per app. A page skeleton (``app.skeletons``) renders with ``g.language_back`` set to
+    a marker where this address goes."""
     here = locale_code()
     bases = current_app.extensions.get("language_link_bases")
     if bases is None:
         bases = current_app.extensions["language_link_bases"] = {
             code: url_for("main.set_language", code=code) for code in current_app.config["LANGUAGES"]}
-    back = quote(request.full_path.removesuffix("?"), safe="/")
+    back = g.get("language_back") or here_quoted()
     return {code: f"{base}?next={back}" for code, base in bases.items() if code != here}
 
 

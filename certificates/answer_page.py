@@ -3,15 +3,12 @@ code, and what the look-up by number and name shows.
 
 Every scan is of a different certificate, so a cache of rendered pages does not help; what
 repeats is the page's *shape*: the language, the status and which facts are present. The page
-is rendered once per shape with a marker in place of each fact, and each answer fills that
-skeleton with the certificate's facts, escaped exactly as the template escapes them (a test
-compares every shape with a plain render). Filling costs a few string operations where a
-render costs a template walk with a dozen translations and links.
+is a skeleton per shape filled with the certificate's facts (``app.skeletons``; a test compares
+every shape with a plain render).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from urllib.parse import quote
 
@@ -19,6 +16,7 @@ from flask import current_app, render_template, url_for
 from markupsafe import escape
 
 from app.i18n import SHANGHAI, language_links, locale_code
+from app.skeletons import filled, marker
 
 
 @dataclass(frozen=True)
@@ -78,29 +76,18 @@ def render_answer(facts: ShownCertificate | None, status: str, links: dict[str, 
     return render_template("certificates/verify.html", cert=facts, status=status, lang_links=links)
 
 
-# A fact's marker: characters from Unicode's private use area, which markupsafe leaves alone and
-# no translation contains. Filling is one pass, so a fact's text is never scanned for markers.
-_MARKER = "\ue000{}\ue001"
-_MARKERS = re.compile("\ue000([A-Za-z_:]+)\ue001")
-SKELETONS_KEPT = 256
-
-
 def verification_html(facts: ShownCertificate | None, status: str) -> str:
-    """The verification page of one certificate: its shape's skeleton, filled."""
+    """The verification page of one certificate: its shape's skeleton, filled (``app.skeletons``)."""
     links = language_links()
     values = {name: getattr(facts, name) for name in FACTS} if facts is not None else {}
     present = tuple(bool(value) for value in values.values())
-    shape = (locale_code(), status, present, tuple(links))
-    skeletons = current_app.extensions.setdefault("certificate_answer_skeletons", {})
-    skeleton = skeletons.get(shape)
-    if skeleton is None:
+
+    def render() -> str:
         marked = None
         if facts is not None:
-            marked = ShownCertificate(**{name: _MARKER.format(name) if value else "" for name, value in values.items()})
-        skeleton = render_answer(marked, status, {code: _MARKER.format(f"lang:{code}") for code in links})
-        if len(skeletons) >= SKELETONS_KEPT:
-            skeletons.pop(next(iter(skeletons)), None)
-        skeletons[shape] = skeleton
+            marked = ShownCertificate(**{name: marker(name) if value else "" for name, value in values.items()})
+        return render_answer(marked, status, {code: marker(f"lang:{code}") for code in links})
+
     filling = {f"lang:{code}": str(escape(href)) for code, href in links.items()}
     filling.update((name, str(escape(value))) for name, value in values.items() if value)
-    return _MARKERS.sub(lambda match: filling[match.group(1)], skeleton)
+    return filled("certificate_answer", (locale_code(), status, present, tuple(links)), render, filling)

@@ -27,6 +27,8 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from courses.queries.catalog_index import CatalogIndex, IndexKeeper
+
 MAX_ENTRIES = 1024
 MAX_SEARCH_ENTRIES = 20_000   # small values: term statistics, index prefixes, the dictionary
 _create_lock = threading.Lock()
@@ -80,6 +82,19 @@ def search_cache() -> SharedTTLCache | None:
         with _create_lock:
             cache = app.extensions.setdefault("search_cache", SharedTTLCache(MAX_SEARCH_ENTRIES, seconds))
     return cache
+
+
+def catalog_index(session) -> CatalogIndex:
+    """This process's snapshot of the public catalog, checked for changes at most every
+    ``CATALOG_INDEX_SECONDS`` (under tests: at every use, since their data changes between
+    requests). See ``courses.queries.catalog_index``."""
+    app = current_app._get_current_object()
+    keeper = app.extensions.get("catalog_index")
+    if keeper is None:
+        seconds = 0 if app.testing else app.config.get("CATALOG_INDEX_SECONDS", 1)
+        with _create_lock:
+            keeper = app.extensions.setdefault("catalog_index", IndexKeeper(seconds))
+    return keeper.current(session)
 
 
 def anonymous_page_key(page: str) -> tuple | None:

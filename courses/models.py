@@ -380,3 +380,16 @@ class ReminderLog(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+
+
+class CatalogState(Base):
+    """One row: a random token set anew by every write that changes what the public catalog shows
+    (``courses.queries.catalog_index``). A process compares it with the token its in-memory
+    catalog was built at; a different token means "rebuild". A token rather than a counter:
+    a rolled-back write puts the old value back, and a counter could then repeat a number that
+    a process has already seen with other data."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32), default="")

@@ -58,9 +58,11 @@ def _statement(sql: str, params: dict) -> TextualSelect:
     return sql_text(sql).bindparams(**params).columns(course_id=Integer, score=Integer)
 
 
-def _groups(plan: Plan, relaxed: bool) -> tuple[list[Group], int]:
-    # Words most courses carry (培训, 服务 in a big catalog) are left out next to rarer ones, in a
-    # relaxed search too: they would be most of the work and rank next to nothing.
+def ranked_groups(plan: Plan, relaxed: bool) -> tuple[list[Group], int]:
+    """The groups a search ranks (the required ones, else all) and how many are required.
+
+    Words most courses carry (培训, 服务 in a big catalog) are left out next to rarer ones, in a
+    relaxed search too: they would be most of the work and rank next to nothing."""
     groups = prune_common(plan)
     required = [g for g in groups if g.required]
     return (required or groups), len(required)
@@ -79,7 +81,7 @@ def cannot_match_strictly(plan: Plan) -> bool:
     """Whether a strict search of ``plan`` must come back empty: one of its required words is in
     no course at all (by the document frequencies the plan read), so the relaxed search can run
     at once (random word pairs often hold such a word: 周末班, 实操训练)."""
-    groups, _required = _groups(plan, relaxed=False)
+    groups, _required = ranked_groups(plan, relaxed=False)
     return bool(plan.df) and estimated_matches(plan, groups) == 0
 
 
@@ -91,14 +93,14 @@ def _greatest(values: list[str], function: str) -> str:
     return values[0] if len(values) == 1 else f"{function}({', '.join(values)})"
 
 
-def _weights(plan: Plan, groups: list[Group]) -> list[float]:
+def group_weights(plan: Plan, groups: list[Group]) -> list[float]:
     """Each group's weight: the largest idf of its terms (a rare word matters more)."""
     return [max((plan.idf.get(t, 1.0) for a in g.alternatives for t in a.terms), default=1.0) for g in groups]
 
 
 def sqlite_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
     """SQL text and values of ``(course_id, score)`` on FTS5 (see the module docstring)."""
-    groups, required = _groups(plan, relaxed)
+    groups, required = ranked_groups(plan, relaxed)
     exprs = [_fts5_group(g) for g in groups]
     params: dict = {}
 
@@ -130,16 +132,16 @@ def sqlite_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
     params.update({f"c{n}": expr for n, expr in enumerate(exprs)})
     held = [found("r.id", f"g{n}", expr) for n, expr in enumerate(exprs)]
     matched = " + ".join(held)
-    rare = " + ".join(f"{h} * {w * TEXT_SCALE / 10:.0f}" for h, w in zip(held, _weights(plan, groups), strict=True))
+    rare = " + ".join(f"{h} * {w * TEXT_SCALE / 10:.0f}" for h, w in zip(held, group_weights(plan, groups), strict=True))
     return (f"SELECT r.id AS course_id, CAST(({matched}) * {GROUP_SCALE} + MIN(({titles('r.id')}) * {TITLE_HIT} "  # noqa: S608
             f"+ {rare}, {GROUP_SCALE - 1}) AS INTEGER) AS score FROM ({candidates}) AS r", params)
 
 
 def postgresql_sql(plan: Plan, *, relaxed: bool = False) -> tuple[str, dict]:
     """SQL text and values of ``(course_id, score)`` on the tsvector GIN index (see the module docstring)."""
-    groups, required = _groups(plan, relaxed)
+    groups, required = ranked_groups(plan, relaxed)
     exprs = [_tsquery_group(g) for g in groups]
-    weights = _weights(plan, groups)
+    weights = group_weights(plan, groups)
     params: dict = {}
     # No per-row text work beyond the title: splitting a document's body into words (or building
     # its tsvector) costs tens of µs a row, most of a search's time. A title match is the

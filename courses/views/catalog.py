@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, current_app, g, render_template, request, send_file, url_for
 from flask import session as flask_session
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.access import PUBLIC, allow
 from app.api import parse_query
 from app.db import get_session, utcnow
-from app.i18n import locale_code
+from app.i18n import here_quoted, locale_code
+from app.skeletons import filled, marker
 from courses import search
-from courses.catalog_cache import anonymous_page_key, catalog_cache, search_cache
+from courses.catalog_cache import anonymous_page_key, catalog_cache, catalog_index, search_cache
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
 from courses.permissions import can_manage_course
 from courses.queries import catalog as queries
@@ -65,17 +67,57 @@ def catalog():
         results = Markup(_render_results(session, args, is_member=is_member, cache=cache))  # noqa: S704
         if key:
             cache[key] = results
-    industries = queries.industry_menu(session, cache)
-    html = render_template("courses/catalog/index.html", results=results, args=args, industries=industries,
-                           mode_labels=MODE_LABELS, sort_labels=SORT_LABELS)
+    html = catalog_html(args, results, queries.industry_menu(session, cache))
     if page_key and not flask_session:
         cache[page_key] = html
     return html
 
 
+def render_catalog(args, results: Markup, industries) -> str:
+    """The catalog page rendered by its template."""
+    return render_template("courses/catalog/index.html", results=results, args=args, industries=industries,
+                           mode_labels=MODE_LABELS, sort_labels=SORT_LABELS)
+
+
+_OTHER = "\ue002"   # a chosen value that matches no option (an unknown industry): truthy, never shown
+
+
+def catalog_html(args, results: Markup, industries: list) -> str:
+    """The catalog page. A visitor with no session and no sign-in gets the skeleton of the
+    page's shape filled with the query's words, the results and the language links
+    (``app.skeletons``): the layout and the search form cost a template walk once per
+    language and choice of options, not once per search. Anyone else gets it rendered."""
+    if flask_session or current_user.is_authenticated:
+        return render_catalog(args, results, industries)
+
+    def chosen(value, options) -> str:
+        return "" if not value else (value if value in options else _OTHER)
+
+    choices = (chosen(args.industry, {i.code for i in industries}), chosen(args.mode, MODE_LABELS),
+               chosen(args.sort, SORT_LABELS), bool(args.free), bool(args.starting_soon))
+    shape = (locale_code(), choices, bool(args.city), bool(args.certificate_type), tuple(industries))
+
+    def render() -> str:
+        industry, mode, sort, free, starting_soon = choices
+        marked = SimpleNamespace(q=marker("q"), industry=industry, mode=mode, sort=sort, free=free,
+                                 starting_soon=starting_soon, city=marker("city") if args.city else "",
+                                 certificate_type=marker("certificate_type") if args.certificate_type else "")
+        g.language_back = marker("back")
+        try:
+            return render_catalog(marked, Markup(marker("results")), industries)  # noqa: S704 - a marker
+        finally:
+            g.pop("language_back", None)
+
+    return filled("catalog", shape, render, {
+        "q": str(escape(args.q)), "city": str(escape(args.city or "")),
+        "certificate_type": str(escape(args.certificate_type or "")), "results": str(results),
+        "back": str(escape(here_quoted()))})
+
+
 def _render_results(session, args, *, is_member: bool, cache) -> str:
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member, cache=cache, search_cache=search_cache())
+                                  is_member=is_member, index=catalog_index(session),
+                                  dictionary=search.dictionary(session, search_cache()))
     kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
     next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
                 if result.next_cursor else None)

@@ -1,14 +1,14 @@
-"""The catalog's short-lived cache: totals and page ids per filter set, the anonymous result list,
-and anonymous catalog, course and class pages that set no cookie."""
+"""The catalog's in-memory index and how it stays in step with the database; the short-lived
+cache of the anonymous result list and of anonymous catalog, course and class pages that set
+no cookie."""
 
 from __future__ import annotations
 
 import pytest
-from cachetools import TTLCache
-
 from courses import search
 from courses.catalog_cache import SharedTTLCache
 from courses.queries.catalog import CatalogFilters, list_catalog
+from courses.queries.catalog_index import CatalogIndex, IndexKeeper
 from courses.services import shelf
 from tests.conftest import count_queries, sign_in
 
@@ -35,46 +35,59 @@ def cached_app(app):
     finally:
         app.testing, app.config["CATALOG_CACHE_SECONDS"] = saved
         app.extensions.pop("catalog_cache", None)
+        app.extensions.pop("catalog_index", None)   # its keeper asks once a second outside tests
 
 
-def test_a_cached_search_skips_the_count_and_the_ranking(db, listed, now):
-    for i in range(3):
-        listed(title=f"电工培训{i}")
-    cache = TTLCache(maxsize=100, ttl=60)
-    first = list_catalog(db, CatalogFilters(q="电工", per_page=2), now=now, is_member=False, cache=cache)
+def test_the_index_is_rebuilt_when_the_catalog_changes_and_only_then(db, listed, make_user):
+    keeper = IndexKeeper(check_every=0)
+    first = keeper.current(db)
+    assert keeper.current(db) is first   # nothing changed: the same snapshot
+    course = listed(title="电工培训")
+    second = keeper.current(db)
+    assert second is not first and course.id in second.cards
+    user = make_user()
+    user.name = "改了名字"
+    db.flush()
+    assert keeper.current(db) is second   # a write the catalog does not show keeps it
+    course.provider.name = "新名字培训学校"
+    db.flush()
+    third = keeper.current(db)
+    assert third is not second and third.cards[course.id].provider.name == "新名字培训学校"
+
+
+def test_the_keeper_asks_for_the_token_at_most_every_check_every_seconds(db, listed):
+    clock = [100.0]
+    keeper = IndexKeeper(check_every=1, clock=lambda: clock[0])
+    first = keeper.current(db)
+    course = listed(title="电工培训")
+    clock[0] += 0.5
     with count_queries(db) as statements:
-        again = list_catalog(db, CatalogFilters(q="电工", per_page=2), now=now, is_member=False, cache=cache)
-    assert [i.course.id for i in again.items] == [i.course.id for i in first.items]
-    assert again.total == first.total == 3 and again.next_cursor == first.next_cursor
-    assert not any("count(*)" in s.lower() for s in statements)   # no total counted again
-    assert len(statements) == 1   # the page's cards (with seats and industries) only: the industry menu is kept too
-    # The next page reuses the total counted for the first one.
-    with count_queries(db) as statements:
-        second = list_catalog(db, CatalogFilters(q="电工", per_page=2, after=first.next_cursor), now=now,
-                              is_member=False, cache=cache)
-    assert second.total == 3 and len(second.items) == 1
-    assert not any("count(*)" in s.lower() for s in statements)   # no total counted again
+        assert keeper.current(db) is first   # within the second: no statement at all
+    assert statements == []
+    clock[0] += 0.6
+    assert course.id in keeper.current(db).cards
 
 
-def test_a_withdrawn_course_leaves_a_cached_page_at_once(db, listed, now):
+def test_building_the_index_takes_the_same_statements_whatever_the_catalog_size(db, listed):
+    counts = []
+    for n in (1, 6):
+        for i in range(n):
+            listed(title=f"电工培训{n}-{i}")
+        with count_queries(db) as statements:
+            CatalogIndex.load(db)
+        counts.append(len(statements))
+    assert counts[0] == counts[1] == 3
+
+
+def test_a_withdrawn_course_leaves_the_page_at_once(db, listed, now):
     kept, withdrawn = listed(title="电工培训甲"), listed(title="电工培训乙")
-    cache = TTLCache(maxsize=100, ttl=60)
-    page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, cache=cache)
+    index = CatalogIndex.load(db)   # built before the withdrawal, as another process's may be
+    page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index)
     assert {i.course.id for i in page.items} == {kept.id, withdrawn.id}
     withdrawn.is_published = False
     db.flush()
-    page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, cache=cache)
+    page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index)
     assert [i.course.id for i in page.items] == [kept.id]
-
-
-def test_filters_and_viewers_have_their_own_entries(db, listed, now):
-    listed(title="电工培训")
-    listed(title="导游培训")
-    cache = TTLCache(maxsize=100, ttl=60)
-    assert list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, cache=cache).total == 1
-    assert list_catalog(db, CatalogFilters(q="培训"), now=now, is_member=False, cache=cache).total == 2
-    assert list_catalog(db, CatalogFilters(q="培训"), now=now, is_member=True, cache=cache).total == 2
-    assert len([k for k in cache if k[0] not in ("search", "industries")]) == 6   # a total and a page per filter set and viewer
 
 
 def test_anonymous_catalog_page_is_reused_and_sets_no_cookie(cached_app, db, listed):

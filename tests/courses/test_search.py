@@ -119,16 +119,20 @@ def test_unpublished_courses_are_not_found(db, indexed, now):
     assert find(db, now, "电工") == []
 
 
-def test_search_is_an_indexed_lookup_not_a_like_scan(db, indexed, now):
-    # Since issue 8 the ranking reads the database's full-text index (FTS5 / GIN over
-    # course_documents); the plan's term statistics read course_terms.
+def test_a_search_is_answered_from_the_index_with_one_statement(db, indexed, now):
+    # Since issue 8's last round a search is set algebra on the in-memory catalog index; the
+    # page then reads its courses' free seats (and that they are still public), nothing else.
+    from courses.queries.catalog import CatalogFilters, list_catalog
+    from courses.queries.catalog_index import CatalogIndex
     from tests.conftest import count_queries
 
     indexed(title="低压电工作业培训")
+    index, dictionary = CatalogIndex.load(db), search.load_dictionary(db)
     with count_queries(db) as statements:
-        find(db, now, "电工")
-    sql = " ".join(statements).lower()
-    assert ("course_documents_fts" in sql or "@@" in sql) and " like " not in sql
+        page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index,
+                            dictionary=dictionary)
+    assert [i.course.title for i in page.items] == ["低压电工作业培训"]
+    assert len(statements) == 1 and " like " not in statements[0].lower()
 
 
 # --- issue 8: what workers type -----------------------------------------------------------

@@ -1,0 +1,44 @@
+"""Pages rendered once per shape and filled per request.
+
+Some public pages are asked for with a different value nearly every time (a certificate's
+facts, a search's words) while everything else on them is the same for every visitor of one
+*shape*: the language, which options are chosen, which facts are present. Such a page is
+rendered once per shape with a marker in place of each value, and each request fills that
+skeleton with its values, escaped exactly as the template would have escaped them. Filling is
+one pass of a regular expression, so a value's own text is never scanned for markers; a
+template walk with its translations and links is not repeated. Each user of a skeleton keeps a
+test comparing filled pages with plain renders, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+from flask import current_app
+
+# Characters from Unicode's private use area: markupsafe leaves them alone and no translation
+# or link contains them.
+_MARKER = "\ue000{}\ue001"
+_MARKERS = re.compile("\ue000([A-Za-z0-9_:.-]+)\ue001")
+KEPT = 256
+
+
+def marker(name: str) -> str:
+    """The marker of the value ``name`` (a template renders it where the value goes)."""
+    return _MARKER.format(name)
+
+
+def filled(kind: str, shape: tuple, render: Callable[[], str], values: Mapping[str, str]) -> str:
+    """The page of ``shape``: its skeleton (rendered by ``render()`` the first time, with
+    markers in it) with each marker replaced by ``values[name]``: HTML, already escaped.
+
+    Skeletons are kept per app and ``kind``, at most ``KEPT`` of each (oldest out first)."""
+    skeletons = current_app.extensions.setdefault(f"skeletons:{kind}", {})
+    skeleton = skeletons.get(shape)
+    if skeleton is None:
+        skeleton = render()
+        if len(skeletons) >= KEPT:
+            skeletons.pop(next(iter(skeletons)), None)
+        skeletons[shape] = skeleton
+    return _MARKERS.sub(lambda match: values[match.group(1)], skeleton)

@@ -1,0 +1,437 @@
+"""The public catalog held in memory: what a search or a listing page needs, per process.
+
+Why (docs/bench-catalog.md, issue 8): people rarely repeat each other's searches, so what
+counts is a search nobody made before. Sent to the database, such a search cost ≈ 1 ms of
+SQL on SQLite and several on PostgreSQL before any page was drawn, more than the whole
+request may cost. Held in memory, it is set algebra on bitmaps and a few hundred Python steps.
+
+A ``CatalogIndex`` is an immutable snapshot of every public course:
+
+- its card values (``CourseCard``: title, provider, prices, start date, cities, industries);
+- its facets (industry, mode, city, certificate, free) as ``pyroaring.BitMap`` sets of ids,
+  whose intersections and counts run in C;
+- its title and body terms (``course_documents``, segmented once at index time) as posting
+  bitmaps: a plan's strict match is the intersection of its groups, each the union of its
+  alternatives, each the intersection of its terms;
+- the catalog's orders (start date, newest, price for the public and for members), so that a
+  page in an order is a walk from a cursor, never a sort of every match.
+
+Ranking is the PostgreSQL engine's (``courses.search.engine``): ``groups matched × 10⁶`` plus,
+per group, the best alternative found in the title times the group's idf; a relaxed search (few
+strict matches) scores at most ``RELAXED_PER_GROUP`` candidates per word. Seats left are not
+here: they change with every enrollment, so a page reads its own courses' seats live (and that
+they are still public) in one statement.
+
+Freshness: a flush that changes what the catalog shows (a course, its search document, an
+industry, a provider's name) sets a new random token in ``catalog_state`` in the same
+transaction (``note_catalog_changes``). ``IndexKeeper`` compares the stored token with the one
+its snapshot was built at, at most every ``check_every`` seconds, and rebuilds on a difference.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from pyroaring import BitMap
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
+
+from app.auth.models import Organization
+from courses.models import (
+    CatalogState,
+    ClassMode,
+    Course,
+    CourseDocument,
+    CourseStatus,
+    Industry,
+    course_industries,
+)
+from courses.search import Plan, build_plan, idf
+from courses.search.dictionary import Dictionary
+from courses.search.engine import RELAXED_PER_GROUP, TEXT_SCALE, group_weights, ranked_groups
+from courses.search.query import GROUP_SCALE, MAX_PREFIX_TERMS
+
+EMPTY = BitMap()
+NO_DATE = date.min
+
+
+class CourseRef(NamedTuple):
+    id: int
+    name: str
+
+
+class IndustryChoice(NamedTuple):
+    code: str
+    name_zh: str
+    name_en: str
+    is_future: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCard:
+    """What a catalog card and an API list item show of a course: plain values. Hashable: equal
+    cards show the same thing (the catalog page keeps rendered cards by it)."""
+
+    id: int
+    title: str
+    summary: str
+    hours: int
+    cover_image: str | None
+    certificate_type: str
+    price_from: int | None
+    member_price_from: int | None
+    has_free_member_class: bool
+    next_start_on: date | None
+    modes: str
+    cities: str
+    provider: CourseRef
+    industries: tuple[IndustryChoice, ...] = ()
+
+
+class Order:
+    """Course ids in one order of the catalog, with their sort keys (ascending tuples ending
+    with the id) for finding where a cursor's page starts."""
+
+    def __init__(self, keyed: list[tuple[tuple, int]]):
+        keyed.sort()
+        self.keys = [key for key, _id in keyed]
+        self.ids = [course_id for _key, course_id in keyed]
+        self.position = {course_id: n for n, course_id in enumerate(self.ids)}
+
+    def first(self, members: BitMap | None, after: tuple | None, offset: int, count: int) -> list[int]:
+        """Up to ``count`` ids of ``members`` (None: every course) in this order, past the key
+        ``after`` and ``offset`` of them. Few members are sorted by position; many are found by
+        walking the order (a dense set yields its first page in a few dozen steps)."""
+        start = bisect_right(self.keys, after) if after is not None else 0
+        if members is None:
+            return self.ids[start + offset:start + offset + count]
+        if len(members) * 16 < len(self.ids) - start:
+            position = self.position
+            chosen = sorted(p for p in map(position.__getitem__, members) if p >= start)
+            return [self.ids[p] for p in chosen[offset:offset + count]]
+        found: list[int] = []
+        skip, ids = offset, self.ids
+        for n in range(start, len(ids)):
+            course_id = ids[n]
+            if course_id in members:
+                if skip:
+                    skip -= 1
+                    continue
+                found.append(course_id)
+                if len(found) == count:
+                    break
+        return found
+
+
+def soon_key(start: date | None, course_id: int) -> tuple:
+    """Start-date order: dated courses soonest first, then undated ones, each by id."""
+    return (0, start, course_id) if start is not None else (1, NO_DATE, course_id)
+
+
+def price_key(price: int | None, course_id: int) -> tuple:
+    """Price order: lowest first, courses without a price last, each by id."""
+    return (0, price, course_id) if price is not None else (1, 0, course_id)
+
+
+def newest_key(course_id: int) -> tuple:
+    return (-course_id,)
+
+
+@dataclass
+class Found:
+    """A page picked from the index: the number of matches, the page's ``(id, score)`` rows
+    (one more than asked for when there is a next page) and the strict/relaxed facts."""
+
+    total: int
+    rows: list[tuple[int, int]]
+    strict_total: int
+    relaxed: bool
+
+
+class CatalogIndex:
+    """A snapshot of the public catalog (see the module docstring). Build with :meth:`load`."""
+
+    def __init__(self, token: str | None, cards: dict[int, CourseCard], titles: dict[int, str],
+                 bodies: dict[int, str], industries: dict[str, list[int]]):
+        self.token = token
+        self.cards = cards
+        self.count = len(cards)
+        self.everyone = BitMap(cards)
+        body: dict[str, list[int]] = defaultdict(list)
+        title: dict[str, list[int]] = defaultdict(list)
+        by_mode: dict[str, list[int]] = defaultdict(list)
+        by_city: dict[str, list[int]] = defaultdict(list)
+        by_certificate: dict[str, list[int]] = defaultdict(list)
+        free, member_free = [], []
+        for course_id in sorted(cards):
+            card = cards[course_id]
+            for term in set(bodies.get(course_id, "").split()):
+                body[term].append(course_id)
+            for term in set(titles.get(course_id, "").split()):
+                title[term].append(course_id)
+            for mode in card.modes.split():
+                by_mode[mode].append(course_id)
+            for city in card.cities.split():
+                by_city[city].append(course_id)
+            by_certificate[card.certificate_type].append(course_id)
+            if card.price_from == 0:
+                free.append(course_id)
+            if card.price_from == 0 or card.has_free_member_class:
+                member_free.append(course_id)
+        self.body = {term: BitMap(ids) for term, ids in body.items()}
+        self.title = {term: BitMap(ids) for term, ids in title.items()}
+        self.terms = sorted(self.body)
+        self.by_industry = {code: BitMap(ids) for code, ids in industries.items()}
+        self.by_mode = {mode: BitMap(ids) for mode, ids in by_mode.items()}
+        self.by_city = {city: BitMap(ids) for city, ids in by_city.items()}
+        self.by_certificate = {kind: BitMap(ids) for kind, ids in by_certificate.items()}
+        self.free, self.member_free = BitMap(free), BitMap(member_free)
+        self.orders = {
+            "soon": Order([(soon_key(c.next_start_on, i), i) for i, c in cards.items()]),
+            "newest": Order([(newest_key(i), i) for i in cards]),
+            "price": Order([(price_key(c.price_from, i), i) for i, c in cards.items()]),
+            "member_price": Order([(price_key(c.member_price_from, i), i) for i, c in cards.items()]),
+        }
+
+    # --- building -------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, session: Session, token: str | None = None) -> CatalogIndex:
+        """The public catalog as ``session`` sees it now (three statements)."""
+        menu = [IndustryChoice(*row) for row in session.execute(
+            select(Industry.code, Industry.name_zh, Industry.name_en, Industry.is_future)
+            .order_by(Industry.position, Industry.id))]
+        codes: dict[int, set[str]] = defaultdict(set)
+        industries: dict[str, list[int]] = defaultdict(list)
+        for course_id, code in session.execute(_INDUSTRY_ROWS):
+            codes[course_id].add(code)
+        cards, titles, bodies = {}, {}, {}
+        for row in session.execute(_COURSE_ROWS):
+            course_id = row[0]
+            mine = codes.get(course_id, ())
+            cards[course_id] = CourseCard(*row[:12], provider=CourseRef(row[12], row[13]),
+                                          industries=tuple(i for i in menu if i.code in mine))
+            titles[course_id], bodies[course_id] = row[14] or "", row[15] or ""
+            for code in mine:
+                industries[code].append(course_id)
+        return cls(token, cards, titles, bodies, industries)
+
+    # --- a query's plan ---------------------------------------------------------------------
+
+    def prefix_terms(self, prefix: str, limit: int = MAX_PREFIX_TERMS) -> list[str]:
+        """Indexed terms that start with ``prefix`` (longer than it), in order."""
+        start = bisect_right(self.terms, prefix)
+        end = bisect_left(self.terms, prefix + "\uffff", start)
+        return self.terms[start:min(end, start + limit)]
+
+    def plan(self, q: str | None, dictionary: Dictionary) -> Plan:
+        """The plan of ``q`` with its terms' document frequencies over the public catalog."""
+        plan = build_plan(q, dictionary, self.prefix_terms)
+        if plan:
+            plan.df = {t: len(self.body.get(t, EMPTY)) for t in plan.terms}
+            plan.courses = self.count
+            plan.idf = {t: idf(df, self.count) for t, df in plan.df.items()}
+        return plan
+
+    # --- filters ------------------------------------------------------------------------------
+
+    def filtered(self, *, industry: str | None, mode: str | None, city: str | None, certificate_type: str | None,
+                 free: bool, today: date | None, is_member: bool) -> BitMap | None:
+        """The courses passing the filters (None: no filter). ``mode`` must be a class mode
+        (checked by the caller); ``today`` given: starting within ``STARTING_SOON_DAYS``."""
+        sets: list[BitMap] = []
+        if industry:
+            sets.append(self.by_industry.get(industry, EMPTY))
+        if mode:
+            sets.append(self.by_mode.get(mode, EMPTY))
+        if city and city.strip():
+            sets.append(self.by_city.get(city.strip(), EMPTY))
+        if certificate_type and certificate_type.strip():
+            sets.append(self.by_certificate.get(certificate_type.strip(), EMPTY))
+        if free:
+            sets.append(self.member_free if is_member else self.free)
+        if today is not None:
+            soon = self.orders["soon"]
+            first = bisect_left(soon.keys, (0, today))
+            last = bisect_right(soon.keys, (0, today + timedelta(days=STARTING_SOON_DAYS), float("inf")))
+            sets.append(BitMap(soon.ids[first:last]))
+        if not sets:
+            return None
+        return BitMap.intersection(*sets) if len(sets) > 1 else sets[0]
+
+    # --- matching -----------------------------------------------------------------------------
+
+    def _all_of(self, terms: tuple[str, ...], postings: dict[str, BitMap]) -> BitMap:
+        sets = [postings.get(t) for t in terms]
+        if any(s is None for s in sets):
+            return EMPTY
+        return sets[0] if len(sets) == 1 else BitMap.intersection(*sets)
+
+    def _group(self, group, postings: dict[str, BitMap]) -> BitMap:
+        sets = [self._all_of(alt.terms, postings) for alt in group.alternatives]
+        sets = [s for s in sets if s]
+        return BitMap.union(*sets) if sets else EMPTY
+
+    def _title_scores(self, groups, weights: list[float], among: BitMap) -> dict[int, float]:
+        """Per course of ``among`` with a group in its title: the sum over groups of the best
+        alternative's factor × 10 × the group's weight (the PostgreSQL engine's title score)."""
+        scores: dict[int, float] = defaultdict(float)
+        for group, weight in zip(groups, weights, strict=True):
+            best: dict[int, float] = {}
+            for alt in group.alternatives:
+                value = alt.factor * 10 * weight * TEXT_SCALE / 10
+                for course_id in self._all_of(alt.terms, self.title) & among:
+                    if value > best.get(course_id, 0.0):
+                        best[course_id] = value
+            for course_id, value in best.items():
+                scores[course_id] += value
+        return scores
+
+    def strict(self, plan: Plan, within: BitMap | None) -> tuple[BitMap, dict[int, int], int]:
+        """Courses holding every ranked group: ``(matches, scores of those above the base,
+        base score)``; the other matches all score the base."""
+        groups, required = ranked_groups(plan, relaxed=False)
+        sets = sorted((self._group(g, self.body) for g in groups), key=len)
+        matches = BitMap.intersection(*sets) if len(sets) > 1 else BitMap(sets[0])
+        if within is not None:
+            matches &= within
+        base = required * GROUP_SCALE
+        titles = self._title_scores(groups, group_weights(plan, groups), matches)
+        return matches, {i: base + min(round(s), GROUP_SCALE - 1) for i, s in titles.items()}, base
+
+    def relaxed(self, plan: Plan, within: BitMap | None) -> dict[int, int]:
+        """Scores of the candidates of a relaxed search: per ranked group, its title matches and
+        its first matches, at most ``RELAXED_PER_GROUP`` of each; a candidate scores the groups
+        it holds × 10⁶ plus its title score plus the held groups' weights."""
+        groups, _required = ranked_groups(plan, relaxed=True)
+        weights = group_weights(plan, groups)
+        held = [self._group(g, self.body) for g in groups]
+        picked = []
+        for group, matches in zip(groups, held, strict=True):
+            in_title = self._group(group, self.title) & matches
+            picked += [in_title[:RELAXED_PER_GROUP], matches[:RELAXED_PER_GROUP]]
+        candidates = BitMap.union(*picked) if picked else BitMap()
+        if within is not None:
+            candidates &= within
+        titles = self._title_scores(groups, weights, candidates)
+        scores = {}
+        for course_id in candidates:
+            holds = [course_id in matches for matches in held]
+            rare = sum(w * TEXT_SCALE / 10 for h, w in zip(holds, weights, strict=True) if h)
+            scores[course_id] = sum(holds) * GROUP_SCALE + min(round(titles.get(course_id, 0.0) + rare),
+                                                               GROUP_SCALE - 1)
+        return scores
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def ranked_page(self, matches: BitMap, scores: dict[int, int], base: int, after: tuple[int, int] | None,
+                    offset: int, count: int) -> list[tuple[int, int]]:
+        """``(id, score)`` in relevance order (score down, then id) past the cursor ``(score,
+        id)``: the scored courses sorted, then the other matches (all at ``base``) by id."""
+        scored = sorted((-score, course_id) for course_id, score in scores.items())
+        if after is not None:
+            scored = scored[bisect_right(scored, (-after[0], after[1])):]
+        rows = [(course_id, -negative) for negative, course_id in scored[offset:offset + count]]
+        if len(rows) < count:
+            offset = max(0, offset - len(scored))
+            rest = matches - BitMap(scores) if scores else matches
+            if after is not None:
+                key, last = after
+                rest = EMPTY if key < base else (rest if key > base else rest[rest.rank(last):])
+            rows += [(course_id, base) for course_id in rest[offset:offset + count - len(rows)]]
+        return rows
+
+    def ordered_page(self, sort: str, after: tuple | None, members: BitMap | None, offset: int,
+                     count: int) -> list[tuple[int, int]]:
+        """``(id, 0)`` of ``members`` in a catalog order past the cursor key ``after``."""
+        return [(course_id, 0) for course_id in self.orders[sort].first(members, after, offset, count)]
+
+
+STARTING_SOON_DAYS = 30
+
+# The snapshot's statements (built once). SQLite compares the status through coalesce() so that
+# the rows, not the catalog index, drive the read (the same reason as the catalog's cards).
+_PUBLIC = (Course.status == CourseStatus.APPROVED) & Course.is_published.is_(True)
+_COURSE_ROWS = (
+    select(Course.id, Course.title, Course.summary, Course.hours, Course.cover_image, Course.certificate_type,
+           Course.price_from, Course.member_price_from, Course.has_free_member_class, Course.next_start_on,
+           Course.modes, Course.cities, Organization.id, Organization.name, CourseDocument.title, CourseDocument.body)
+    .join(Organization, Organization.id == Course.provider_id)
+    .outerjoin(CourseDocument, CourseDocument.course_id == Course.id)
+    .where(_PUBLIC).order_by(Course.id))
+_INDUSTRY_ROWS = (select(course_industries.c.course_id, Industry.code)
+                  .join(Industry, Industry.id == course_industries.c.industry_id)
+                  .join(Course, Course.id == course_industries.c.course_id).where(_PUBLIC))
+_TOKEN = select(CatalogState.token).where(CatalogState.id == 1)
+MODES = frozenset(m.value for m in ClassMode)
+
+
+# --- freshness ------------------------------------------------------------------------------
+
+def catalog_token(session: Session) -> str | None:
+    """The stored token (None before any catalog write on a database made without migrations)."""
+    return session.scalar(_TOKEN)
+
+
+def mark_catalog_changed(session: Session) -> None:
+    """Set a new token: processes rebuild their snapshot at their next check. Called in the
+    writing transaction, so the new token is seen exactly when the change is."""
+    token = secrets.token_hex(8)
+    connection = session.connection()
+    if connection.execute(update(CatalogState).where(CatalogState.id == 1).values(token=token)).rowcount == 0:
+        connection.execute(CatalogState.__table__.insert().values(id=1, token=token))
+
+
+def _changes_catalog(obj) -> bool:
+    if isinstance(obj, Course | CourseDocument | Industry):
+        return True
+    if isinstance(obj, Organization):
+        return inspect(obj).attrs.name.history.has_changes()
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def note_catalog_changes(session: Session, _flush_context) -> None:
+    """After any flush that wrote a course, its document, an industry or a provider's name:
+    :func:`mark_catalog_changed` (the listener every session carries)."""
+    changed = any(_changes_catalog(obj) for obj in session.new) or any(
+        _changes_catalog(obj) for obj in session.deleted) or any(
+        _changes_catalog(obj) and session.is_modified(obj) for obj in session.dirty)
+    if changed:
+        mark_catalog_changed(session)
+
+
+class IndexKeeper:
+    """A process's current ``CatalogIndex``: the token is read at most every ``check_every``
+    seconds (0: at every use) and the snapshot rebuilt when it changed. Thread-safe: one
+    thread rebuilds while the others keep reading the previous snapshot, which is immutable."""
+
+    def __init__(self, check_every: float, clock: Callable[[], float] = time.monotonic):
+        self.check_every = check_every
+        self.clock = clock
+        self._index: CatalogIndex | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def current(self, session: Session) -> CatalogIndex:
+        index, now = self._index, self.clock()
+        if index is not None and now - self._checked_at < self.check_every:
+            return index
+        token = catalog_token(session)
+        if index is not None and index.token == token:
+            self._checked_at = now
+            return index
+        with self._lock:
+            index = self._index
+            if index is None or index.token != token:
+                index = self._index = CatalogIndex.load(session, token)
+            self._checked_at = now
+        return index
