@@ -100,6 +100,9 @@ class Domain:
     # membership link becomes verified (at once, by an admin, or by a register import)
     on_member_verified: Sequence[str] = ()
     setup: str | None = None              # "pkg.module:fn", called with the app last
+    # "pkg.module:fn", called with the app when a web server process starts serving (gunicorn's
+    # post_worker_init): loads what its first requests would otherwise wait for
+    warm_up: Sequence[str] = ()
 
     @property
     def package(self) -> str:
@@ -131,6 +134,12 @@ class Registry:
 
     def translation_dirs(self) -> list[str]:
         return [d.translations for d in self.domains if d.translations]
+
+    def warm_up(self, app: Flask) -> None:
+        """Every domain's warm-up, in a web server process about to serve (``gunicorn.conf.py``)."""
+        for domain in self.domains:
+            for reference in domain.warm_up:
+                resolve(reference)(app)
 
 
 def install(app: Flask, domains: Sequence[Domain]) -> Registry:

@@ -46,6 +46,7 @@ DOMAIN = Domain(
                  UNION, count="courses.queries.home:count_courses_to_review", order=10),
     ),
     home_sections=("courses.views.catalog:home_section",),
+    warm_up=("courses.catalog_cache:warm_up",),
     payment_purposes=("courses.services.enrollment.payment_handlers:ENROLLMENT_PAYMENTS",),
     facts={"training": "courses.queries.learning:list_my_training", "stats_training": "courses.facts:stats_training"},
 )

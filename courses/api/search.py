@@ -9,8 +9,9 @@ from app.access import PUBLIC, Role, allow
 from app.api import created, endpoint, parse_body, parse_query
 from app.db import get_session, utcnow
 from app.i18n import SHANGHAI
+from courses import search
 from courses.api import bp
-from courses.catalog_cache import search_cache
+from courses.catalog_cache import catalog_index, search_cache
 from courses.queries import search as queries
 from courses.schemas.search import SuggestOut, SuggestQuery, SynonymIn, SynonymListOut, SynonymOut
 from courses.services import synonyms as services
@@ -35,9 +36,9 @@ def suggest():
     args = parse_query(SuggestQuery)
     session = get_session()
     cache = search_cache()
-    items = queries.suggest(session, args.q, cache=cache)
+    items = queries.suggest(catalog_index(session), search.dictionary(session, cache), args.q)
     return jsonify({"q": args.q, "items": [suggestion_json(s) for s in items],
-                    "popular": queries.popular_searches(session)})
+                    "popular": queries.popular_searches(session, cache)})
 
 
 @bp.get("/search/synonyms")

@@ -115,9 +115,9 @@ def catalog_html(args, results: Markup, industries: list) -> str:
 
 
 def _render_results(session, args, *, is_member: bool, cache) -> str:
+    index, dictionary = catalog_index(session), search.dictionary(session, search_cache())
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member, index=catalog_index(session),
-                                  dictionary=search.dictionary(session, search_cache()))
+                                  is_member=is_member, index=index, dictionary=dictionary)
     kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
     next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
                 if result.next_cursor else None)
@@ -125,8 +125,8 @@ def _render_results(session, args, *, is_member: bool, cache) -> str:
     nearest = popular = []
     if not result.items and args.q and not args.after:
         # Nothing at all: offer searches close to the query and the popular ones.
-        nearest = search_queries.nearest_suggestions(session, args.q, cache=search_cache())
-        popular = search_queries.popular_searches(session)
+        nearest = search_queries.nearest_suggestions(index, dictionary, args.q)
+        popular = search_queries.popular_searches(session, search_cache())
     return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q,
                            course_card=course_card_renderer(),
                            next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,

@@ -177,3 +177,24 @@ def test_signed_in_viewers_see_their_own_enrollment_on_a_cached_class_page(cache
     html = client.get(f"/classes/{training_class.id}").get_data(as_text=True)
     assert f"/enrollments/{enrollment.id}" in html and 'name="csrf-token"' in html
     assert cached_app.test_client().get(f"/classes/{training_class.id}").get_data(as_text=True) == anonymous
+
+
+def test_a_web_worker_builds_the_index_before_its_first_request(app, db, listed, monkeypatch):
+    import importlib.util
+    import types
+    from pathlib import Path
+
+    course = listed(title="电工培训")
+    app.extensions.pop("catalog_index", None)
+    monkeypatch.setattr("gc.freeze", lambda: None)   # the test process keeps collecting as usual
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", Path(app.root_path).parent / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    try:
+        conf.post_worker_init(types.SimpleNamespace(wsgi=app))   # what gunicorn calls in each worker
+        keeper = app.extensions["catalog_index"]
+        with count_queries(db) as statements:
+            index = keeper.current(db)
+        assert course.id in index.cards and len(statements) == 1   # built already: only the token is read
+    finally:
+        app.extensions.pop("catalog_index", None)
