@@ -1,20 +1,25 @@
-"""The catalog's short-lived cache (an edge helper for the catalog views and API).
+"""The catalog's kept state (an edge helper for the catalog views and API).
 
-One ``cachetools.TTLCache`` per application and process holds, per filter set, the total and
-the ids of each page (``courses.queries.catalog.list_catalog``); for anonymous callers, the
-rendered result list of the HTML page (per query string and language), the whole page when the
-visitor has no session at all, and the JSON body of ``GET /api/v1/courses``; and the industry
-menu. ``CATALOG_CACHE_SECONDS`` (default 10) sets how long an entry lives (0 turns the cache
-off); it is off under tests, whose data changes between requests. Signed-in users' pages are
-never taken from it (their prices and menus are their own), only their totals and page ids.
+- The in-memory **catalog index** of each process (``catalog_index``; see
+  ``courses.queries.catalog_index``): built when a web worker starts (``warm_up``), rebuilt
+  when a write changed what the catalog shows, checked at most every
+  ``CATALOG_INDEX_SECONDS`` (1 s).
+- Short-lived caches, one ``cachetools.TTLCache`` each per application and process, entries
+  living ``CATALOG_CACHE_SECONDS`` (default 10; 0 turns them off; off under tests, whose data
+  changes between requests): the **catalog cache** (for anonymous callers the rendered result
+  list of the HTML page per query string and language, the whole page when the visitor has no
+  session at all, the JSON body of ``GET /api/v1/courses``; the industry menu), the **search
+  cache** (dictionary, popular searches) and the **seats cache** (free seats per course shown
+  in lists). Signed-in users' pages are never taken from them (their prices and menus are
+  their own).
 
 The course and class pages of a visitor with no session are kept whole too
 (``anonymous_page_key``): their seats left, prices, "Enrolling"/"open" tags and a class's
-cancellation may lag by up to ``CATALOG_CACHE_SECONDS``, the same few seconds as the catalog's
-totals. Before a kept page is served the course is checked to be still public (one narrow
-query), so a withdrawn course disappears at once, as it does from the list. A signed-in viewer,
-or anyone with a session (a CSRF token, a flashed message), always gets a page rendered for
-them: their own enrollment, member price and menus.
+cancellation may lag by up to ``CATALOG_CACHE_SECONDS``, as the lists' seats do. Before a kept
+page is served the course is checked to be still public (one narrow query), so a withdrawn
+course disappears at once. A signed-in viewer, or anyone with a session (a CSRF token, a
+flashed message), always gets a page rendered for them: their own enrollment, member price
+and menus.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from courses.queries.catalog_index import CatalogIndex, IndexKeeper
 
 logger = logging.getLogger(__name__)
 MAX_ENTRIES = 1024
-MAX_SEARCH_ENTRIES = 20_000   # small values: term statistics, index prefixes, the dictionary
+MAX_SEARCH_ENTRIES = 1_000    # the dictionary and the popular searches
+MAX_SEATS_ENTRIES = 50_000    # free seats per course
 _create_lock = threading.Lock()
 
 
@@ -56,34 +62,36 @@ class SharedTTLCache(TTLCache):
             return super().get(key, default)
 
 
-def catalog_cache() -> SharedTTLCache | None:
-    """This app's catalog cache, or None when it is off."""
+def _kept(name: str, maxsize: int) -> SharedTTLCache | None:
+    """This app's cache ``name``, living ``CATALOG_CACHE_SECONDS``; None when that is 0 or
+    under tests, whose data changes between requests."""
     app = current_app._get_current_object()
     seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
     if app.testing or not seconds:
         return None
-    cache = app.extensions.get("catalog_cache")
+    cache = app.extensions.get(name)
     if cache is None:
         with _create_lock:
-            cache = app.extensions.setdefault("catalog_cache", SharedTTLCache(MAX_ENTRIES, seconds))
+            cache = app.extensions.setdefault(name, SharedTTLCache(maxsize, seconds))
     return cache
+
+
+def catalog_cache() -> SharedTTLCache | None:
+    """This app's catalog cache (rendered lists and pages, the industry menu), or None when off."""
+    return _kept("catalog_cache", MAX_ENTRIES)
 
 
 def search_cache() -> SharedTTLCache | None:
-    """This app's cache of the search's own reads (``courses.search.plan_query``): the dictionary,
-    each term's document frequency, the index terms under a Latin prefix and the number of
-    courses. Kept ``CATALOG_CACHE_SECONDS`` like the catalog's entries, so a dictionary edit
-    applies within that time; apart from the catalog's pages so that many small entries never
-    push pages out. None when the cache is off (tests)."""
-    app = current_app._get_current_object()
-    seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
-    if app.testing or not seconds:
-        return None
-    cache = app.extensions.get("search_cache")
-    if cache is None:
-        with _create_lock:
-            cache = app.extensions.setdefault("search_cache", SharedTTLCache(MAX_SEARCH_ENTRIES, seconds))
-    return cache
+    """This app's cache of the search's own reads: the dictionary and the popular searches, so
+    a dictionary edit applies within ``CATALOG_CACHE_SECONDS``; apart from the catalog's pages
+    so that small entries never push pages out. None when off."""
+    return _kept("search_cache", MAX_SEARCH_ENTRIES)
+
+
+def seats_cache() -> SharedTTLCache | None:
+    """This app's free seats per course for catalog lists (``list_catalog(seats_kept=...)``):
+    searches nobody made before mostly show courses that earlier searches showed. None when off."""
+    return _kept("seats_cache", MAX_SEATS_ENTRIES)
 
 
 def catalog_index(session) -> CatalogIndex:

@@ -14,7 +14,7 @@ from app.i18n import SHANGHAI
 from app.money import money_json
 from courses import search
 from courses.api import bp
-from courses.catalog_cache import catalog_cache, catalog_index, search_cache
+from courses.catalog_cache import catalog_cache, catalog_index, search_cache, seats_cache
 from courses.models import Course, TrainingClass
 from courses.queries import catalog as queries
 from courses.schemas.catalog import (
@@ -102,7 +102,7 @@ def list_courses():
     if body is None:
         result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
                                       is_member=is_member, index=catalog_index(session),
-                                      dictionary=search.dictionary(session, search_cache()))
+                                      dictionary=search.dictionary(session, search_cache()), seats_kept=seats_cache())
         body = jsonify({
             "items": [course_item_json(i.course, i.price, i.seats_left) for i in result.items],
             "page": result.page, "per_page": result.per_page, "total": result.total,

@@ -178,13 +178,16 @@ def free_seats(session: Session, course_ids: list[int], *, now: datetime) -> dic
 
 
 def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
-                 index: CatalogIndex | None = None, dictionary: search.Dictionary | None = None) -> CatalogPage:
+                 index: CatalogIndex | None = None, dictionary: search.Dictionary | None = None,
+                 seats_kept: MutableMapping | None = None) -> CatalogPage:
     """A page of public courses matching ``filters``, ranked and priced for the viewer. Raises
     Invalid (bad sort, mode or cursor).
 
     ``index``: the process's snapshot of the catalog (``IndexKeeper.current``); without it one is
     built from ``session`` for this call. ``dictionary``: the search dictionary, kept by the
-    caller (else read now).
+    caller (else read now). ``seats_kept``: a short-lived cache of free seats per course (the
+    catalog's, in production): a page whose courses all have kept seats sends no statement, and
+    its seats and a withdrawal lag by the cache's lifetime at most, as the cached pages do.
 
     A text search is strict first (every word); when that finds fewer than ``RELAX_BELOW``
     courses it is relaxed (any word, the courses matching more words first) and the page says so.
@@ -225,8 +228,7 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
         rows = index.ordered_page(*_order(sort, is_member, after), within, offset, wanted)
     has_more = len(rows) > filters.per_page
     rows = rows[:filters.per_page]
-    # Still public now: a course withdrawn since the snapshot was built is left out at once.
-    seats = free_seats(session, [row[0] for row in rows], now=now)
+    seats = _seats(session, [row[0] for row in rows], now=now, kept=seats_kept)
     items = [CatalogItem(course=index.cards[course_id], price=viewer_price(index.cards[course_id], is_member=is_member),
                          score=score, seats_left=seats[course_id]) for course_id, score in rows if course_id in seats]
     next_cursor = None
@@ -262,6 +264,23 @@ def _cached(cache: MutableMapping | None, key: tuple):
 def _store(cache: MutableMapping | None, key: tuple, value) -> None:
     if cache is not None:
         cache[key] = value
+
+
+def _seats(session: Session, course_ids: list[int], *, now: datetime, kept: MutableMapping | None) -> dict[int, int]:
+    """Free seats of the page's courses that are still public: read now (a course withdrawn
+    since the snapshot was built is left out at once), or from ``kept`` where it holds them."""
+    if kept is None:
+        return free_seats(session, course_ids, now=now)
+    seats = {course_id: kept.get(course_id) for course_id in course_ids}
+    missing = [course_id for course_id, value in seats.items() if value is None]
+    if missing:
+        read = free_seats(session, missing, now=now)
+        for course_id in missing:
+            seats[course_id] = kept[course_id] = read.get(course_id, WITHDRAWN)
+    return {course_id: value for course_id, value in seats.items() if value != WITHDRAWN}
+
+
+WITHDRAWN = -1   # kept for a course no longer public: it is left out of pages
 
 
 def _order(sort: str, is_member: bool, after) -> tuple[str, tuple | None]:

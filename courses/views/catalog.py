@@ -18,7 +18,13 @@ from app.db import get_session, utcnow
 from app.i18n import here_quoted, locale_code
 from app.skeletons import filled, marker
 from courses import search
-from courses.catalog_cache import anonymous_page_key, catalog_cache, catalog_index, search_cache
+from courses.catalog_cache import (
+    anonymous_page_key,
+    catalog_cache,
+    catalog_index,
+    search_cache,
+    seats_cache,
+)
 from courses.forms.shelf import MODE_LABELS, REFUND_LABELS
 from courses.permissions import can_manage_course
 from courses.queries import catalog as queries
@@ -117,7 +123,8 @@ def catalog_html(args, results: Markup, industries: list) -> str:
 def _render_results(session, args, *, is_member: bool, cache) -> str:
     index, dictionary = catalog_index(session), search.dictionary(session, search_cache())
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
-                                  is_member=is_member, index=index, dictionary=dictionary)
+                                  is_member=is_member, index=index, dictionary=dictionary,
+                                  seats_kept=seats_cache())
     kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
     next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
                 if result.next_cursor else None)

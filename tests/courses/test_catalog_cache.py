@@ -198,3 +198,25 @@ def test_a_web_worker_builds_the_index_before_its_first_request(app, db, listed,
         assert course.id in index.cards and len(statements) == 1   # built already: only the token is read
     finally:
         app.extensions.pop("catalog_index", None)
+
+
+def test_kept_seats_spare_the_statement_and_a_withdrawal_is_kept_too(db, listed, now):
+    shown, withdrawn = listed(title="电工培训甲"), listed(title="电工培训乙")
+    index, dictionary, kept = CatalogIndex.load(db), search.load_dictionary(db), {}
+    page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index,
+                        dictionary=dictionary, seats_kept=kept)
+    assert {i.course.id for i in page.items} == {shown.id, withdrawn.id} and set(kept) == {shown.id, withdrawn.id}
+    with count_queries(db) as statements:
+        again = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index,
+                        dictionary=dictionary, seats_kept=kept)
+    assert statements == [] and [i.seats_left for i in again.items] == [i.seats_left for i in page.items]
+    withdrawn.is_published = False
+    db.flush()
+    kept.pop(withdrawn.id)   # its seats expired from the cache: read again, no longer public
+    page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index,
+                        dictionary=dictionary, seats_kept=kept)
+    assert [i.course.id for i in page.items] == [shown.id]
+    with count_queries(db) as statements:
+        page = list_catalog(db, CatalogFilters(q="电工"), now=now, is_member=False, index=index,
+                        dictionary=dictionary, seats_kept=kept)
+    assert statements == [] and [i.course.id for i in page.items] == [shown.id]
