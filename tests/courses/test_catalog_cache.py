@@ -5,6 +5,7 @@ no cookie."""
 from __future__ import annotations
 
 import pytest
+
 from courses import search
 from courses.catalog_cache import SharedTTLCache
 from courses.queries.catalog import CatalogFilters, list_catalog
