@@ -17,6 +17,7 @@ from courses.api import bp
 from courses.catalog_cache import catalog_cache, catalog_index, search_cache, seats_cache
 from courses.models import Course, TrainingClass
 from courses.queries import catalog as queries
+from courses.queries.catalog_index import price_for_viewer
 from courses.schemas.catalog import (
     CatalogPageOut,
     CatalogQuery,
@@ -71,7 +72,7 @@ def class_brief_json(tc: TrainingClass, *, is_member: bool, now: datetime) -> di
 def course_json(session, course: Course, *, is_member: bool, now: datetime) -> dict:
     classes = queries.list_open_classes(session, course.id, now=now)
     return {
-        **course_item_json(course, queries.viewer_price(course, is_member=is_member)),
+        **course_item_json(course, price_for_viewer(course, is_member=is_member)),
         "description_html": course.description_html, "skills": list(course.skills or []),
         "instructors": [{"id": u.id, "name": u.name} for u in course.instructors],
         "status": str(course.status), "is_published": course.is_published, "review_note": course.review_note,

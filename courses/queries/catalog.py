@@ -100,18 +100,6 @@ def public_courses():
     return and_(Course.status == CourseStatus.APPROVED, Course.is_published.is_(True))
 
 
-def viewer_price(course: Course, *, is_member: bool) -> Price | None:
-    """The lowest price of the course's open classes for this viewer, from the listing columns."""
-    if course.price_from is None:
-        return None
-    if course.price_from == 0:
-        return Price(0, "CNY", "free")
-    if is_member and course.member_price_from is not None and course.member_price_from < course.price_from:
-        kind = "member_free" if course.member_price_from == 0 else "member"
-        return Price(course.member_price_from, "CNY", kind)
-    return Price(course.price_from, "CNY", "list")
-
-
 # --- cursors ------------------------------------------------------------------------------
 
 def encode_cursor(sort: str, key: Any, course_id: int) -> str:
@@ -229,7 +217,7 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     has_more = len(rows) > filters.per_page
     rows = rows[:filters.per_page]
     seats = _seats(session, [row[0] for row in rows], now=now, kept=seats_kept)
-    items = [CatalogItem(course=index.cards[course_id], price=viewer_price(index.cards[course_id], is_member=is_member),
+    items = [CatalogItem(course=index.cards[course_id], price=index.price(course_id, is_member=is_member),
                          score=score, seats_left=seats[course_id]) for course_id, score in rows if course_id in seats]
     next_cursor = None
     if has_more and items:

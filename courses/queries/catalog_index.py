@@ -54,12 +54,14 @@ from courses.models import (
     Industry,
     course_industries,
 )
+from courses.pricing import Price
 from courses.search import Plan, build_plan, idf
 from courses.search.dictionary import Dictionary
 from courses.search.engine import RELAXED_PER_GROUP, TEXT_SCALE, group_weights, ranked_groups
 from courses.search.query import GROUP_SCALE, MAX_PREFIX_TERMS
 
 EMPTY = BitMap()
+WORDS_KEPT = 50_000          # words whose alternatives a snapshot keeps (emptied when full)
 NO_DATE = date.min
 
 
@@ -131,6 +133,18 @@ class Order:
         return found
 
 
+def price_for_viewer(card: CourseCard, *, is_member: bool) -> Price | None:
+    """The lowest price of the course's open classes for a viewer, from its listing values."""
+    if card.price_from is None:
+        return None
+    if card.price_from == 0:
+        return Price(0, "CNY", "free")
+    if is_member and card.member_price_from is not None and card.member_price_from < card.price_from:
+        kind = "member_free" if card.member_price_from == 0 else "member"
+        return Price(card.member_price_from, "CNY", kind)
+    return Price(card.price_from, "CNY", "list")
+
+
 def soon_key(start: date | None, course_id: int) -> tuple:
     """Start-date order: dated courses soonest first, then undated ones, each by id."""
     return (0, start, course_id) if start is not None else (1, NO_DATE, course_id)
@@ -194,6 +208,10 @@ class CatalogIndex:
         self.by_city = {city: BitMap(ids) for city, ids in by_city.items()}
         self.by_certificate = {kind: BitMap(ids) for kind, ids in by_certificate.items()}
         self.free, self.member_free = BitMap(free), BitMap(member_free)
+        # Each course's price for the public and for verified members, made once.
+        self.prices = {i: (price_for_viewer(c, is_member=False), price_for_viewer(c, is_member=True))
+                       for i, c in cards.items()}
+        self._groups: dict[tuple, tuple] = {}
         self.orders = {
             "soon": Order([(soon_key(c.next_start_on, i), i) for i, c in cards.items()]),
             "newest": Order([(newest_key(i), i) for i in cards]),
@@ -233,8 +251,14 @@ class CatalogIndex:
         return self.terms[start:min(end, start + limit)]
 
     def plan(self, q: str | None, dictionary: Dictionary) -> Plan:
-        """The plan of ``q`` with its terms' document frequencies over the public catalog."""
-        plan = build_plan(q, dictionary, self.prefix_terms)
+        """The plan of ``q`` with its terms' document frequencies over the public catalog.
+
+        A word's alternatives depend only on the dictionary and this index's terms, so they are
+        worked out once per word for each (snapshot, dictionary): searches nobody made before
+        are mostly made of words somebody searched for."""
+        if len(self._groups) >= WORDS_KEPT:
+            self._groups.clear()
+        plan = build_plan(q, dictionary, self.prefix_terms, known=self._groups)
         if plan:
             plan.df = {t: len(self.body.get(t, EMPTY)) for t in plan.terms}
             plan.courses = self.count
@@ -321,16 +345,19 @@ class CatalogIndex:
         candidates = BitMap.union(*picked) if picked else BitMap()
         if within is not None:
             candidates &= within
-        titles = self._title_scores(groups, weights, candidates)
-        scores = {}
-        for course_id in candidates:
-            holds = [course_id in matches for matches in held]
-            rare = sum(w * TEXT_SCALE / 10 for h, w in zip(holds, weights, strict=True) if h)
-            scores[course_id] = sum(holds) * GROUP_SCALE + min(round(titles.get(course_id, 0.0) + rare),
-                                                               GROUP_SCALE - 1)
-        return scores
+        text = self._title_scores(groups, weights, candidates)
+        count: dict[int, int] = dict.fromkeys(candidates, 0)
+        for matches, weight in zip(held, weights, strict=True):
+            for course_id in candidates & matches:
+                count[course_id] += 1
+                text[course_id] += weight * TEXT_SCALE / 10
+        return {i: n * GROUP_SCALE + min(round(text.get(i, 0.0)), GROUP_SCALE - 1) for i, n in count.items()}
 
     # --- pages --------------------------------------------------------------------------------
+
+    def price(self, course_id: int, *, is_member: bool) -> Price | None:
+        """The lowest price of the course's open classes for the viewer."""
+        return self.prices[course_id][is_member]
 
     def ranked_page(self, matches: BitMap, scores: dict[int, int], base: int, after: tuple[int, int] | None,
                     offset: int, count: int) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -10,12 +11,16 @@ from sqlalchemy.orm import Session
 from courses.models import SearchSynonym
 from courses.search import text
 
+_SERIALS = itertools.count(1)
+
 
 class Dictionary:
     """Synonyms by normalised word: a one-way entry maps ``term`` to ``expansion``, a two-way one
-    both ways."""
+    both ways. ``serial`` tells this dictionary from every other loaded in the process (what is
+    worked out from it may be kept under it)."""
 
     def __init__(self, entries: Iterable[tuple[str, str, bool]] = ()):
+        self.serial = next(_SERIALS)
         self._map: dict[str, list[str]] = {}
         for term, expansion, two_way in entries:
             term, expansion = text.normalize(term), text.normalize(expansion)

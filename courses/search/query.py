@@ -19,7 +19,7 @@ every course that matched any term, the courses satisfying more groups first
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, String, TextualSelect, func, literal, select, union_all
@@ -127,16 +127,27 @@ def _expand(group: Group, word: str, factor: float, kind: str, depth: int, dicti
             group.add([term], factor * FACTOR["prefix"], "prefix")
 
 
-def build_plan(query: str | None, dictionary: Dictionary, prefixes: Callable[[str], list[str]]) -> Plan:
-    """The groups of ``query`` (see the module docstring); an empty plan when no word is left."""
+def build_plan(query: str | None, dictionary: Dictionary, prefixes: Callable[[str], list[str]], *,
+               known: MutableMapping[tuple, tuple[Alternative, ...]] | None = None) -> Plan:
+    """The groups of ``query`` (see the module docstring); an empty plan when no word is left.
+
+    ``known``: each word's alternatives kept by the caller, by ``(dictionary.serial, word)``;
+    the caller empties it when ``prefixes`` would answer differently."""
     normalised = text.normalize(query or "")
     words = cut_query(normalised, dictionary)
     endings = set(text.SUFFIXES)
     has_core = any(w not in endings for w in words)
     groups = []
     for word in words:
-        group = Group(word=word, required=not (has_core and word in endings))
-        _expand(group, word, 1.0, "word", 0, dictionary, prefixes)
+        required = not (has_core and word in endings)
+        alternatives = known.get((dictionary.serial, word)) if known is not None else None
+        if alternatives is None:
+            group = Group(word=word, required=required)
+            _expand(group, word, 1.0, "word", 0, dictionary, prefixes)
+            if known is not None:
+                known[(dictionary.serial, word)] = tuple(group.alternatives)
+        else:
+            group = Group(word=word, required=required, alternatives=list(alternatives))
         groups.append(group)
     return Plan(query=normalised, groups=groups)
 

@@ -219,3 +219,19 @@ def test_reindex_rebuilds_every_course_and_has_a_command(app, db, make_course, n
     assert reindex_all(db) >= 1
     assert find(db, now, "导游") == ["導遊實務"]
     assert "search-reindex" in app.test_cli_runner().invoke(args=["courses", "--help"]).output
+
+
+def test_a_words_alternatives_are_kept_per_dictionary_never_across(db, indexed):
+    from courses.queries.catalog_index import CatalogIndex
+    from courses.search.dictionary import Dictionary
+
+    indexed(title="焊接技术培训")
+    index = CatalogIndex.load(db)
+    with_synonym = Dictionary([("电焊", "焊接", True)])
+    first = index.plan("电焊 培训", with_synonym)
+    again = index.plan("电焊", with_synonym)
+    assert again.groups[0].alternatives == first.groups[0].alternatives
+    assert any(alt.terms == ("焊接",) for alt in again.groups[0].alternatives)
+    without = index.plan("电焊", Dictionary())   # an admin removed the entry: a new dictionary
+    assert not any(alt.terms == ("焊接",) for alt in without.groups[0].alternatives)
+    assert first.groups[1].required is False and index.plan("培训", with_synonym).groups[0].required is True
