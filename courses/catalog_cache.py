@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from cachetools import TTLCache
 from flask import current_app, request
 from flask import session as flask_session
-from flask_babel import get_locale
 from flask_login import current_user
 
+from app.i18n import locale_code
 from courses.queries.catalog_index import CatalogIndex, IndexKeeper
 
 logger = logging.getLogger(__name__)
@@ -88,10 +89,41 @@ def search_cache() -> SharedTTLCache | None:
     return _kept("search_cache", MAX_SEARCH_ENTRIES)
 
 
-def seats_cache() -> SharedTTLCache | None:
+class ShortLived:
+    """Small values read many times a request (free seats per course), each living ``seconds``.
+
+    A plain dict of ``(value, expiry)``: one dict operation per read, which the interpreter
+    makes atomic, so no lock and none of ``TTLCache``'s bookkeeping (20 reads a page); emptied
+    when full."""
+
+    def __init__(self, maxsize: int, seconds: float, clock=time.monotonic):
+        self.maxsize, self.seconds, self.clock = maxsize, seconds, clock
+        self._entries: dict = {}
+
+    def get(self, key, default=None):
+        entry = self._entries.get(key)
+        if entry is None or entry[1] <= self.clock():
+            return default
+        return entry[0]
+
+    def __setitem__(self, key, value) -> None:
+        if len(self._entries) >= self.maxsize:
+            self._entries.clear()
+        self._entries[key] = (value, self.clock() + self.seconds)
+
+
+def seats_cache() -> ShortLived | None:
     """This app's free seats per course for catalog lists (``list_catalog(seats_kept=...)``):
-    searches nobody made before mostly show courses that earlier searches showed. None when off."""
-    return _kept("seats_cache", MAX_SEATS_ENTRIES)
+    searches nobody made before mostly show courses that earlier searches showed. None when
+    the catalog cache is off (tests)."""
+    app = current_app._get_current_object()
+    seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
+    if app.testing or not seconds:
+        return None
+    kept = app.extensions.get("seats_cache")
+    if kept is None:
+        kept = app.extensions.setdefault("seats_cache", ShortLived(MAX_SEATS_ENTRIES, seconds))
+    return kept
 
 
 def catalog_index(session) -> CatalogIndex:
@@ -131,4 +163,4 @@ def anonymous_page_key(page: str) -> tuple | None:
     only on its path, query string (the language links carry it) and language."""
     if catalog_cache() is None or flask_session or current_user.is_authenticated:
         return None
-    return ("page-html", page, str(get_locale()), request.path, request.query_string)
+    return ("page-html", page, locale_code(), request.path, request.query_string)
