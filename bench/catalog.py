@@ -4,7 +4,7 @@ loopback, driven by wrk, side by side with the perf-baseline yardstick's ``/fort
 
 For each database (SQLite file, PostgreSQL database ``bench_catalog``) it:
   1. creates the schema and loads deterministic Chinese data straight through SQLAlchemy Core
-     (listing columns and the ``course_terms`` search index computed by the app's own code);
+     (listing columns and the courses' search documents computed by the app's own code);
   2. seeds the yardstick (/work/shared/perf-baseline, read-only) into a scratch folder and
      its own PostgreSQL database ``bench_perfbase``;
   3. starts the app and the yardstick under gunicorn (sync, 2×cores+1 workers) on 127.0.0.1;
@@ -113,7 +113,6 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
     from courses.models import (
         Course,
         CourseDocument,
-        CourseTerm,
         Industry,
         TrainingClass,
         course_industries,
@@ -137,7 +136,7 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
     industries = [{"id": i + 1, "code": c, "name_zh": zh, "name_en": en, "is_future": f, "position": i}
                   for i, (c, zh, en, f) in enumerate(INDUSTRIES)]
     industry_by_code = {row["code"]: row for row in industries}
-    courses, links, classes, terms, documents = [], [], [], [], []
+    courses, links, classes, documents = [], [], [], []
     class_id = 0
     per_course = max(n_classes // n_courses, 1)
     for cid in range(1, n_courses + 1):
@@ -189,9 +188,7 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
             provider=SimpleNamespace(name=provider["name"]),
             industries=[SimpleNamespace(name_zh=industry_by_code[c]["name_zh"], name_en=industry_by_code[c]["name_en"])
                         for c in codes])
-        course_terms = search.course_terms(shaped)
-        terms += [{"term": t, "course_id": cid, "weight": w} for t, w in course_terms.items()]
-        documents.append(document_row(cid, title_terms(shaped), course_terms))
+        documents.append(document_row(cid, title_terms(shaped), search.course_terms(shaped)))
     from courses.models import SearchSynonym
     from courses.search.seed import SYNONYMS
 
@@ -203,16 +200,16 @@ def load_catalog(url: str, n_courses: int, n_classes: int) -> dict:
         conn.execute(insert(Organization.__table__), providers)
         conn.execute(insert(Industry.__table__), industries)
         for table, rows in ((Course.__table__, courses), (course_industries, links),
-                            (TrainingClass.__table__, classes), (CourseTerm.__table__, terms),
-                            (CourseDocument.__table__, documents)):
+                            (TrainingClass.__table__, classes), (CourseDocument.__table__, documents)):
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(table), rows[start:start + 5000])
     # Steady state as autovacuum would leave it: statistics and a visibility map (index-only scans).
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
     engine.dispose()
-    print(f"  loaded {len(courses)} courses, {len(classes)} classes, {len(terms)} index rows "
-          f"in {time.monotonic() - started:.1f}s", flush=True)
+    print(f"  loaded {len(courses)} courses, {len(classes)} classes, "
+          f"{sum(len(d['body'].split()) for d in documents)} search terms in {time.monotonic() - started:.1f}s",
+          flush=True)
     public = [c["id"] for c in courses if c["is_published"]]
     middle = public[len(public) // 2]
     return {"course_id": middle, "class_id": next(c["id"] for c in classes if c["course_id"] == middle)}

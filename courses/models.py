@@ -6,7 +6,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    DDL,
     JSON,
     CheckConstraint,
     Column,
@@ -17,7 +16,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -151,65 +149,18 @@ class Course(Base):
         return self.status == CourseStatus.APPROVED and self.is_published
 
 
-class CourseTerm(Base):
-    """Inverted index for Chinese search: one row per (segmented term, course)."""
-
-    __tablename__ = "course_terms"
-    # Covers the search (term → course ids with weights) without visiting the table rows.
-    __table_args__ = (Index("ix_course_terms_term_course_weight", "term", "course_id", "weight"),)
-
-    term: Mapped[str] = mapped_column(String(64), primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
-                                           index=True)
-    weight: Mapped[int] = mapped_column(default=1)   # title terms weigh more than body terms
-
-
 class CourseDocument(Base):
-    """A course's search terms as one document for the database's own full-text machinery.
-
-    ``title`` holds the terms of the title, ``body`` every term of the course (``CourseTerm``'s,
-    space-separated, each once). SQLite ranks them with an FTS5 table kept in step by triggers
-    (``course_documents_fts``, created with this table); PostgreSQL with a GIN index on
-    ``array_to_tsvector(string_to_array(body, ' '))``. See ``courses.search.engine``.
+    """A course's search terms, segmented once when the course is written (``courses.search.index``):
+    ``title`` holds the terms of the title, ``body`` every term of the course, space-separated,
+    each once. The in-memory catalog index (``courses.queries.catalog_index``) is built from them.
     """
 
     __tablename__ = "course_documents"
-    __table_args__ = (
-        Index("ix_course_documents_body_tsv", text("array_to_tsvector(string_to_array(body, ' '))"),
-              postgresql_using="gin").ddl_if(dialect="postgresql"),
-    )
 
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True,
                                            autoincrement=False)
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
-
-
-# SQLite: the FTS5 table over course_documents (external content, kept in step by triggers).
-COURSE_DOCUMENTS_FTS = (
-    "CREATE VIRTUAL TABLE course_documents_fts USING fts5(title, body, content='course_documents', "
-    "content_rowid='course_id', tokenize=\"unicode61 remove_diacritics 0 tokenchars '-_'\")",
-    "CREATE TRIGGER course_documents_ai AFTER INSERT ON course_documents BEGIN "
-    "INSERT INTO course_documents_fts(rowid, title, body) VALUES (new.course_id, new.title, new.body); END",
-    "CREATE TRIGGER course_documents_ad AFTER DELETE ON course_documents BEGIN "
-    "INSERT INTO course_documents_fts(course_documents_fts, rowid, title, body) "
-    "VALUES ('delete', old.course_id, old.title, old.body); END",
-    "CREATE TRIGGER course_documents_au AFTER UPDATE ON course_documents BEGIN "
-    "INSERT INTO course_documents_fts(course_documents_fts, rowid, title, body) "
-    "VALUES ('delete', old.course_id, old.title, old.body); "
-    "INSERT INTO course_documents_fts(rowid, title, body) VALUES (new.course_id, new.title, new.body); END",
-)
-
-
-def is_full_text_table(name: str) -> bool:
-    """SQLite's FTS5 table and its shadow tables: made by DDL, not models (Alembic leaves them be)."""
-    return name.startswith("course_documents_fts")
-
-
-for _statement in COURSE_DOCUMENTS_FTS:
-    event.listen(CourseDocument.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-event.listen(CourseDocument.__table__, "before_drop",
-             DDL("DROP TABLE IF EXISTS course_documents_fts").execute_if(dialect="sqlite"))
 
 
 class SearchSynonym(Base):

@@ -16,21 +16,20 @@ A ``CatalogIndex`` is an immutable snapshot of every public course:
 - the catalog's orders (start date, newest, price for the public and for members), so that a
   page in an order is a walk from a cursor, never a sort of every match.
 
-Ranking is the PostgreSQL engine's (``courses.search.engine``): ``groups matched × 10⁶`` plus,
-per group, the best alternative found in the title times the group's idf; a relaxed search (few
-strict matches) scores at most ``RELAXED_PER_GROUP`` candidates per word. Seats left are not
+Ranking is ``courses.search.query``'s: ``groups matched × 10⁶`` plus, per group, the best
+alternative found in the title times the group's idf; a relaxed search (few strict matches)
+scores at most ``RELAXED_PER_GROUP`` candidates per word. Seats left are not
 here: they change with every enrollment, so a page reads its own courses' seats live (and that
 they are still public) in one statement.
 
-Freshness: a flush that changes what the catalog shows (a course, its search document, an
-industry, a provider's name) sets a new random token in ``catalog_state`` in the same
-transaction (``note_catalog_changes``). ``IndexKeeper`` compares the stored token with the one
-its snapshot was built at, at most every ``check_every`` seconds, and rebuilds on a difference.
+Freshness: a write that changes what the catalog shows sets a new random token in
+``catalog_state`` in its transaction (``courses.catalog_changes``). ``IndexKeeper`` compares
+the stored token with the one its snapshot was built at, at most every ``check_every``
+seconds, and rebuilds on a difference.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from bisect import bisect_left, bisect_right
@@ -41,12 +40,12 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from pyroaring import BitMap
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Organization
+from courses.catalog_changes import catalog_token
 from courses.models import (
-    CatalogState,
     ClassMode,
     Course,
     CourseDocument,
@@ -57,8 +56,14 @@ from courses.models import (
 from courses.pricing import Price
 from courses.search import Plan, build_plan, idf
 from courses.search.dictionary import Dictionary
-from courses.search.engine import RELAXED_PER_GROUP, TEXT_SCALE, group_weights, ranked_groups
-from courses.search.query import GROUP_SCALE, MAX_PREFIX_TERMS
+from courses.search.query import (
+    GROUP_SCALE,
+    MAX_PREFIX_TERMS,
+    RELAXED_PER_GROUP,
+    TEXT_SCALE,
+    group_weights,
+    ranked_groups,
+)
 
 EMPTY = BitMap()
 WORDS_KEPT = 50_000          # words whose alternatives a snapshot keeps (emptied when full)
@@ -306,7 +311,7 @@ class CatalogIndex:
 
     def _title_scores(self, groups, weights: list[float], among: BitMap) -> dict[int, float]:
         """Per course of ``among`` with a group in its title: the sum over groups of the best
-        alternative's factor × 10 × the group's weight (the PostgreSQL engine's title score)."""
+        alternative's factor × 10 × the group's weight."""
         scores: dict[int, float] = defaultdict(float)
         for group, weight in zip(groups, weights, strict=True):
             best: dict[int, float] = {}
@@ -397,43 +402,7 @@ _COURSE_ROWS = (
 _INDUSTRY_ROWS = (select(course_industries.c.course_id, Industry.code)
                   .join(Industry, Industry.id == course_industries.c.industry_id)
                   .join(Course, Course.id == course_industries.c.course_id).where(_PUBLIC))
-_TOKEN = select(CatalogState.token).where(CatalogState.id == 1)
 MODES = frozenset(m.value for m in ClassMode)
-
-
-# --- freshness ------------------------------------------------------------------------------
-
-def catalog_token(session: Session) -> str | None:
-    """The stored token (None before any catalog write on a database made without migrations)."""
-    return session.scalar(_TOKEN)
-
-
-def mark_catalog_changed(session: Session) -> None:
-    """Set a new token: processes rebuild their snapshot at their next check. Called in the
-    writing transaction, so the new token is seen exactly when the change is."""
-    token = secrets.token_hex(8)
-    connection = session.connection()
-    if connection.execute(update(CatalogState).where(CatalogState.id == 1).values(token=token)).rowcount == 0:
-        connection.execute(CatalogState.__table__.insert().values(id=1, token=token))
-
-
-def _changes_catalog(obj) -> bool:
-    if isinstance(obj, Course | CourseDocument | Industry):
-        return True
-    if isinstance(obj, Organization):
-        return inspect(obj).attrs.name.history.has_changes()
-    return False
-
-
-@event.listens_for(Session, "after_flush")
-def note_catalog_changes(session: Session, _flush_context) -> None:
-    """After any flush that wrote a course, its document, an industry or a provider's name:
-    :func:`mark_catalog_changed` (the listener every session carries)."""
-    changed = any(_changes_catalog(obj) for obj in session.new) or any(
-        _changes_catalog(obj) for obj in session.deleted) or any(
-        _changes_catalog(obj) and session.is_modified(obj) for obj in session.dirty)
-    if changed:
-        mark_catalog_changed(session)
 
 
 class IndexKeeper:

@@ -1,5 +1,5 @@
-"""The ``CourseTerm`` inverted index (one row per (term, course) with a field weight) and the
-``CourseDocument`` the database's full-text machinery ranks (``courses.search.engine``).
+"""A course's search terms and its ``CourseDocument`` (title terms, all terms), from which the
+in-memory catalog index is built (``courses.queries.catalog_index``).
 
 Besides jieba's words and the words inside them, a course is indexed under the stems of its
 job and certificate words (茶艺师 → 茶艺), every tail of its Latin and digit runs (msoffice →
@@ -12,7 +12,8 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from courses.models import Course, CourseDocument, CourseTerm
+from courses.catalog_changes import mark_catalog_changed
+from courses.models import Course, CourseDocument
 from courses.search import text
 
 # Field weights: the title matters most, then names a worker would search by.
@@ -66,14 +67,11 @@ def course_terms(course: Course) -> dict[str, int]:
 
 
 def index_course(session: Session, course: Course) -> None:
-    """Replace the course's rows in the search index."""
-    session.execute(delete(CourseTerm).where(CourseTerm.course_id == course.id))
-    terms = course_terms(course)
-    rows = [{"term": term, "course_id": course.id, "weight": weight} for term, weight in terms.items()]
-    if rows:
-        session.execute(CourseTerm.__table__.insert(), rows)
+    """Replace the course's search document (and tell processes the catalog changed)."""
     session.execute(delete(CourseDocument).where(CourseDocument.course_id == course.id))
-    session.execute(CourseDocument.__table__.insert(), [document_row(course.id, title_terms(course), terms)])
+    session.execute(CourseDocument.__table__.insert(),
+                    [document_row(course.id, title_terms(course), course_terms(course))])
+    mark_catalog_changed(session)
 
 
 def document_row(course_id: int, title: list[str], terms: dict[str, int]) -> dict:
@@ -82,8 +80,8 @@ def document_row(course_id: int, title: list[str], terms: dict[str, int]) -> dic
 
 
 def reindex_all(session: Session, *, batch: int = 500) -> int:
-    """Rebuild every course's index rows and document (after a change to segmentation or the
-    index's forms; the dictionary never needs it). Returns the number of courses."""
+    """Rebuild every course's search document (after a change to segmentation or the index's
+    forms; the dictionary never needs it). Returns the number of courses."""
     from sqlalchemy import select
 
     count, last_id = 0, 0

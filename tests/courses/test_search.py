@@ -1,4 +1,4 @@
-"""Chinese search: segmentation, the CourseTerm index, AND semantics and ranking."""
+"""Chinese search: segmentation, the course documents, AND semantics and ranking."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from courses import search
-from courses.models import CourseTerm
+from courses.models import CourseDocument
 from courses.queries.catalog import CatalogFilters, list_catalog
 from courses.services import shelf
 
@@ -41,16 +41,16 @@ def test_segment_lowercases_latin_and_drops_punctuation_and_stop_words():
     assert search.segment("电工的培训") == ["电工", "培训"]
 
 
-def test_index_course_weighs_title_terms_more(db, make_course, industry):
+def test_index_course_writes_the_title_terms_and_every_field_once(db, make_course, industry):
     course = make_course(title="低压电工作业培训", summary="学习安全用电", skills=["触电急救"],
                          certificate_type="特种作业操作证", industries=[industry("hightech", "高新技术产业", "High tech")])
     search.index_course(db, course)
-    rows = {t.term: t.weight for t in db.scalars(select(CourseTerm).where(CourseTerm.course_id == course.id))}
-    assert rows["电工"] > rows["安全"]
-    assert {"急救", "高新技术", "high", "电力", "学校"} <= set(rows)   # skills, industry, provider name
     search.index_course(db, course)   # reindexing replaces, never duplicates
-    assert db.scalar(select(CourseTerm.weight).where(CourseTerm.course_id == course.id,
-                                                     CourseTerm.term == "电工")) == rows["电工"]
+    document = db.scalars(select(CourseDocument).where(CourseDocument.course_id == course.id)).one()
+    title, body = document.title.split(), document.body.split()
+    assert "电工" in title and "安全" not in title and "diyadiangong" in title   # title terms with their pinyin
+    assert {"电工", "安全", "急救", "高新技术", "high", "电力", "学校"} <= set(body)   # skills, industry, provider
+    assert len(body) == len(set(body))
 
 
 def test_search_for_dian_gong_finds_low_voltage_electrician_course(db, indexed, now):
