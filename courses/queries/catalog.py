@@ -19,7 +19,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from pyroaring import BitMap
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
 
@@ -201,14 +200,14 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
     if filters.q and filters.q.strip() and not plan:
         total, rows = 0, []          # only punctuation or stop words: nothing can match
     elif plan:
-        matches, scores, base = index.strict(plan, within)
+        matches, tiers = index.strict(plan, within)
         total = strict_total = len(matches)
         if total < RELAX_BELOW:
-            loose = index.relaxed(plan, within)
+            loose, loose_tiers = index.relaxed(plan, within)
             if len(loose) > total:
-                matches, scores, base, relaxed, total = BitMap(loose), loose, 0, True, len(loose)
+                matches, tiers, relaxed, total = loose, loose_tiers, True, len(loose)
         if sort == "relevance":
-            rows = index.ranked_page(matches, scores, base, after, offset, wanted)
+            rows = index.ranked_page(tiers, after, offset, wanted)
         else:
             rows = index.ordered_page(*_order(sort, is_member, after), matches, offset, wanted)
     else:

@@ -115,12 +115,13 @@ class Order:
 
     def first(self, members: BitMap | None, after: tuple | None, offset: int, count: int) -> list[int]:
         """Up to ``count`` ids of ``members`` (None: every course) in this order, past the key
-        ``after`` and ``offset`` of them. Few members are sorted by position; many are found by
-        walking the order (a dense set yields its first page in a few dozen steps)."""
+        ``after`` and ``offset`` of them. Walking the order finds them in about ``(offset +
+        count) × courses / members`` steps, sorting the members by position in ``members``
+        steps: whichever is fewer."""
         start = bisect_right(self.keys, after) if after is not None else 0
         if members is None:
             return self.ids[start + offset:start + offset + count]
-        if len(members) * 16 < len(self.ids) - start:
+        if len(members) ** 2 < (offset + count) * (len(self.ids) - start):
             position = self.position
             chosen = sorted(p for p in map(position.__getitem__, members) if p >= start)
             return [self.ids[p] for p in chosen[offset:offset + count]]
@@ -164,15 +165,8 @@ def newest_key(course_id: int) -> tuple:
     return (-course_id,)
 
 
-@dataclass
-class Found:
-    """A page picked from the index: the number of matches, the page's ``(id, score)`` rows
-    (one more than asked for when there is a next page) and the strict/relaxed facts."""
-
-    total: int
-    rows: list[tuple[int, int]]
-    strict_total: int
-    relaxed: bool
+# Courses by relevance: (score, ids with that score), highest score first.
+Tiers = list[tuple[int, BitMap]]
 
 
 class CatalogIndex:
@@ -324,22 +318,55 @@ class CatalogIndex:
                 scores[course_id] += value
         return scores
 
-    def strict(self, plan: Plan, within: BitMap | None) -> tuple[BitMap, dict[int, int], int]:
-        """Courses holding every ranked group: ``(matches, scores of those above the base,
-        base score)``; the other matches all score the base."""
+    def strict(self, plan: Plan, within: BitMap | None) -> tuple[BitMap, Tiers]:
+        """Courses holding every ranked group, and the same courses by score (``Tiers``)."""
         groups, required = ranked_groups(plan, relaxed=False)
         sets = sorted((self._group(g, self.body) for g in groups), key=len)
         matches = BitMap.intersection(*sets) if len(sets) > 1 else BitMap(sets[0])
         if within is not None:
             matches &= within
-        base = required * GROUP_SCALE
-        titles = self._title_scores(groups, group_weights(plan, groups), matches)
-        return matches, {i: base + min(round(s), GROUP_SCALE - 1) for i, s in titles.items()}, base
+        return matches, self._title_tiers(groups, group_weights(plan, groups), matches, required * GROUP_SCALE)
 
-    def relaxed(self, plan: Plan, within: BitMap | None) -> dict[int, int]:
-        """Scores of the candidates of a relaxed search: per ranked group, its title matches and
-        its first matches, at most ``RELAXED_PER_GROUP`` of each; a candidate scores the groups
-        it holds × 10⁶ plus its title score plus the held groups' weights."""
+    def _title_tiers(self, groups, weights: list[float], matches: BitMap, base: int) -> Tiers:
+        """``matches`` split by score: ``base`` plus, per group, the best alternative found in
+        the title × 10 × the group's weight. Worked out on bitmaps: per group, the courses whose
+        best title alternative is each one, then every non-empty combination across groups, so
+        the cost follows the number of distinct scores, not of matches (a common word's title
+        holds thousands of courses in a big catalog)."""
+        per_group = []
+        for group, weight in zip(groups, weights, strict=True):
+            options = sorted(((alt.factor * 10 * weight * TEXT_SCALE / 10, self._all_of(alt.terms, self.title))
+                              for alt in group.alternatives), key=lambda option: -option[0])
+            parts, taken = [], BitMap()
+            for value, ids in options:
+                ids = (ids & matches) - taken
+                if ids:
+                    parts.append((value, ids))
+                    taken |= ids
+            rest = matches - taken
+            if rest:
+                parts.append((0.0, rest))
+            per_group.append(parts)
+        by_score: dict[int, BitMap] = defaultdict(BitMap)
+
+        def combine(n: int, value: float, ids: BitMap) -> None:
+            if n == len(per_group):
+                by_score[base + min(round(value), GROUP_SCALE - 1)] |= ids
+                return
+            for part_value, part in per_group[n]:
+                both = ids & part
+                if both:
+                    combine(n + 1, value + part_value, both)
+
+        if matches:
+            combine(0, 0.0, matches)
+        return sorted(by_score.items(), reverse=True)
+
+    def relaxed(self, plan: Plan, within: BitMap | None) -> tuple[BitMap, Tiers]:
+        """The candidates of a relaxed search and the same by score (``Tiers``): per ranked
+        group, its title matches and its first matches, at most ``RELAXED_PER_GROUP`` of each;
+        a candidate scores the groups it holds × 10⁶ plus its title score plus the held groups'
+        weights."""
         groups, _required = ranked_groups(plan, relaxed=True)
         weights = group_weights(plan, groups)
         held = [self._group(g, self.body) for g in groups]
@@ -356,7 +383,10 @@ class CatalogIndex:
             for course_id in candidates & matches:
                 count[course_id] += 1
                 text[course_id] += weight * TEXT_SCALE / 10
-        return {i: n * GROUP_SCALE + min(round(text.get(i, 0.0)), GROUP_SCALE - 1) for i, n in count.items()}
+        by_score: dict[int, list[int]] = defaultdict(list)
+        for course_id, n in count.items():
+            by_score[n * GROUP_SCALE + min(round(text.get(course_id, 0.0)), GROUP_SCALE - 1)].append(course_id)
+        return candidates, sorted(((score, BitMap(ids)) for score, ids in by_score.items()), reverse=True)
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -364,21 +394,24 @@ class CatalogIndex:
         """The lowest price of the course's open classes for the viewer."""
         return self.prices[course_id][is_member]
 
-    def ranked_page(self, matches: BitMap, scores: dict[int, int], base: int, after: tuple[int, int] | None,
-                    offset: int, count: int) -> list[tuple[int, int]]:
+    def ranked_page(self, tiers: Tiers, after: tuple[int, int] | None, offset: int,
+                    count: int) -> list[tuple[int, int]]:
         """``(id, score)`` in relevance order (score down, then id) past the cursor ``(score,
-        id)``: the scored courses sorted, then the other matches (all at ``base``) by id."""
-        scored = sorted((-score, course_id) for course_id, score in scores.items())
-        if after is not None:
-            scored = scored[bisect_right(scored, (-after[0], after[1])):]
-        rows = [(course_id, -negative) for negative, course_id in scored[offset:offset + count]]
-        if len(rows) < count:
-            offset = max(0, offset - len(scored))
-            rest = matches - BitMap(scores) if scores else matches
+        id)``, skipping ``offset`` of them."""
+        rows: list[tuple[int, int]] = []
+        for score, ids in tiers:
             if after is not None:
-                key, last = after
-                rest = EMPTY if key < base else (rest if key > base else rest[rest.rank(last):])
-            rows += [(course_id, base) for course_id in rest[offset:offset + count - len(rows)]]
+                if score > after[0]:
+                    continue
+                if score == after[0]:
+                    ids = ids[ids.rank(after[1]):]
+            if offset >= len(ids):
+                offset -= len(ids)
+                continue
+            rows += [(course_id, score) for course_id in ids[offset:offset + count - len(rows)]]
+            offset = 0
+            if len(rows) >= count:
+                break
         return rows
 
     def ordered_page(self, sort: str, after: tuple | None, members: BitMap | None, offset: int,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
-from pyroaring import BitMap
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -51,11 +50,10 @@ def _titles(index: CatalogIndex, dictionary: search.Dictionary, q: str) -> list[
     plan = index.plan(q, dictionary)
     if not plan:
         return []
-    matches, scores, base = index.strict(plan, None)
+    matches, tiers = index.strict(plan, None)
     if not matches:
-        scores = index.relaxed(plan, None)
-        matches, base = BitMap(scores), 0
-    rows = index.ranked_page(matches, scores, base, None, 0, MAX_TITLES)
+        matches, tiers = index.relaxed(plan, None)
+    rows = index.ranked_page(tiers, None, 0, MAX_TITLES)
     return [Suggestion(text=index.cards[course_id].title, kind="title", course_id=course_id) for course_id, _ in rows]
 
 

@@ -235,3 +235,23 @@ def test_a_words_alternatives_are_kept_per_dictionary_never_across(db, indexed):
     without = index.plan("电焊", Dictionary())   # an admin removed the entry: a new dictionary
     assert not any(alt.terms == ("焊接",) for alt in without.groups[0].alternatives)
     assert first.groups[1].required is False and index.plan("培训", with_synonym).groups[0].required is True
+
+
+def test_score_tiers_worked_out_on_bitmaps_equal_each_courses_own_score(db, indexed):
+    # The strict ranking splits the matches by score with bitmap algebra (courses.queries.
+    # catalog_index); each course's score worked out on its own must agree.
+    from courses.queries.catalog_index import CatalogIndex
+    from courses.search.dictionary import Dictionary
+    from courses.search.query import GROUP_SCALE, group_weights, ranked_groups
+
+    for title in ("低压电工作业培训", "电工基础", "高压电工证考前培训", "焊工作业", "电焊工培训（初级）", "家政服务员"):
+        indexed(title=title)
+    index, dictionary = CatalogIndex.load(db), Dictionary([("电焊", "焊接", True)])
+    for q in ("电工", "电工 培训", "电焊", "低压电工 作业", "daoyou", "家政"):
+        plan = index.plan(q, dictionary)
+        matches, tiers = index.strict(plan, None)
+        groups, required = ranked_groups(plan, relaxed=False)
+        own = index._title_scores(groups, group_weights(plan, groups), matches)
+        expected = {i: required * GROUP_SCALE + min(round(own.get(i, 0.0)), GROUP_SCALE - 1) for i in matches}
+        assert {i: score for score, ids in tiers for i in ids} == expected, q
+        assert [score for score, _ids in tiers] == sorted({*expected.values()}, reverse=True)
