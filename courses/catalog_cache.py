@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 from cachetools import TTLCache
 from flask import current_app, request
@@ -128,15 +129,32 @@ def seats_cache() -> ShortLived | None:
 
 def catalog_index(session) -> CatalogIndex:
     """This process's snapshot of the public catalog, checked for changes at most every
-    ``CATALOG_INDEX_SECONDS`` (under tests: at every use, since their data changes between
-    requests). See ``courses.queries.catalog_index``."""
+    ``CATALOG_INDEX_SECONDS`` and then rebuilt in the background. Under tests it is checked at
+    every use and rebuilt at once, since their data changes between requests. See
+    ``courses.queries.catalog_index``."""
     app = current_app._get_current_object()
     keeper = app.extensions.get("catalog_index")
     if keeper is None:
-        seconds = 0 if app.testing else app.config.get("CATALOG_INDEX_SECONDS", 1)
         with _create_lock:
-            keeper = app.extensions.setdefault("catalog_index", IndexKeeper(seconds))
+            keeper = app.extensions.get("catalog_index")
+            if keeper is None:
+                keeper = app.extensions["catalog_index"] = (
+                    IndexKeeper(0) if app.testing else
+                    IndexKeeper(app.config.get("CATALOG_INDEX_SECONDS", 1), open_session=lambda: reading_session(app)))
     return keeper.current(session)
+
+
+@contextmanager
+def reading_session(app):
+    """A session of its own that only reads (no write lock on SQLite, no transaction on
+    PostgreSQL), in an application context: the index's builds outside requests."""
+    with app.app_context():
+        extensions = app.extensions
+        session = (extensions.get("db_read_sessionmaker") or extensions["db_sessionmaker"])()
+        try:
+            yield session
+        finally:
+            session.close()
 
 
 def warm_up(app) -> None:
@@ -145,11 +163,9 @@ def warm_up(app) -> None:
     not reachable yet only defers it to the first catalog request."""
     import gc
 
-    from app.db import get_session
-
     try:
-        with app.app_context():
-            catalog_index(get_session())
+        with reading_session(app) as session:
+            catalog_index(session)
     except Exception:   # noqa: BLE001 - a warm-up never stops a server from starting
         logger.warning("catalog index not built at start; the first catalog request builds it", exc_info=True)
         return

@@ -30,11 +30,13 @@ seconds, and rebuilds on a difference.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -65,6 +67,7 @@ from courses.search.query import (
     ranked_groups,
 )
 
+logger = logging.getLogger(__name__)
 EMPTY = BitMap()
 WORDS_KEPT = 50_000          # words whose alternatives a snapshot keeps (emptied when full)
 NO_DATE = date.min
@@ -440,27 +443,54 @@ MODES = frozenset(m.value for m in ClassMode)
 
 class IndexKeeper:
     """A process's current ``CatalogIndex``: the token is read at most every ``check_every``
-    seconds (0: at every use) and the snapshot rebuilt when it changed. Thread-safe: one
-    thread rebuilds while the others keep reading the previous snapshot, which is immutable."""
+    seconds (0: at every use) and the snapshot rebuilt when it changed. Thread-safe: the
+    snapshot is immutable and replaced whole.
 
-    def __init__(self, check_every: float, clock: Callable[[], float] = time.monotonic):
+    ``open_session`` (a context manager factory giving a session of its own): when given, a
+    changed catalog is rebuilt in a background thread while requests keep the previous
+    snapshot, so no request waits for a build (about half a second at 10,000 courses, five at
+    100,000); only the first build is made by the asking request. Without it (tests) every
+    rebuild is made at once, so each request sees the writes before it."""
+
+    def __init__(self, check_every: float, clock: Callable[[], float] = time.monotonic,
+                 open_session: Callable[[], AbstractContextManager[Session]] | None = None):
         self.check_every = check_every
         self.clock = clock
+        self.open_session = open_session
         self._index: CatalogIndex | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
 
     def current(self, session: Session) -> CatalogIndex:
         index, now = self._index, self.clock()
         if index is not None and now - self._checked_at < self.check_every:
             return index
         token = catalog_token(session)
+        self._checked_at = now
         if index is not None and index.token == token:
-            self._checked_at = now
+            return index
+        if index is not None and self.open_session is not None:
+            self._rebuild_in_background()
             return index
         with self._lock:
             index = self._index
             if index is None or index.token != token:
                 index = self._index = CatalogIndex.load(session, token)
-            self._checked_at = now
         return index
+
+    def _rebuild_in_background(self) -> None:
+        with self._lock:
+            if self._building is not None and self._building.is_alive():
+                return
+            self._building = threading.Thread(target=self._rebuild, name="catalog-index", daemon=True)
+            self._building.start()
+
+    def _rebuild(self) -> None:
+        try:
+            with self.open_session() as session:
+                index = CatalogIndex.load(session, catalog_token(session))
+            self._index = index
+        except Exception:   # noqa: BLE001 - the previous snapshot stays; the next check tries again
+            logger.exception("rebuilding the catalog index failed; the previous one is kept")
+            self._checked_at = float("-inf")

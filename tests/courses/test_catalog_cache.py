@@ -234,3 +234,26 @@ def test_short_lived_values_expire_and_a_full_store_starts_over():
     assert kept.get(1) is None
     kept[1], kept[2], kept[3] = 1, 2, 3
     assert kept.get(1) is None and kept.get(3) == 3
+
+
+def test_a_changed_catalog_is_rebuilt_in_the_background_while_requests_keep_the_last_one(db, listed):
+    import threading
+    from contextlib import contextmanager
+
+    started, release = threading.Event(), threading.Event()
+
+    @contextmanager
+    def open_session():
+        started.set()
+        release.wait(5)
+        yield db
+
+    keeper = IndexKeeper(check_every=0, open_session=open_session)
+    first = keeper.current(db)   # the first build is the asking request's own
+    course = listed(title="电工培训")
+    assert keeper.current(db) is first   # changed: a rebuild starts, this request keeps the last one
+    assert started.wait(5)
+    assert keeper.current(db) is first   # one rebuild at a time; still the last snapshot
+    release.set()
+    keeper._building.join(5)
+    assert course.id in keeper.current(db).cards
