@@ -47,7 +47,6 @@ from courses.queries.catalog_index import (
 )
 
 SORTS = ("relevance", "soon", "newest", "price")
-STARTING_SOON_DAYS = 30
 RELAX_BELOW = 3                      # a strict search finding fewer courses is relaxed
 
 

@@ -71,6 +71,7 @@ logger = logging.getLogger(__name__)
 EMPTY = BitMap()
 WORDS_KEPT = 50_000          # words whose alternatives a snapshot keeps (emptied when full)
 NO_DATE = date.min
+STARTING_SOON_DAYS = 30      # the "starting soon" filter: a class starts within this many days
 
 
 class CourseRef(NamedTuple):
@@ -180,7 +181,6 @@ class CatalogIndex:
         self.token = token
         self.cards = cards
         self.count = len(cards)
-        self.everyone = BitMap(cards)
         body: dict[str, list[int]] = defaultdict(list)
         title: dict[str, list[int]] = defaultdict(list)
         by_mode: dict[str, list[int]] = defaultdict(list)
@@ -423,7 +423,6 @@ class CatalogIndex:
         return [(course_id, 0) for course_id in self.orders[sort].first(members, after, offset, count)]
 
 
-STARTING_SOON_DAYS = 30
 
 # The snapshot's statements (built once). SQLite compares the status through coalesce() so that
 # the rows, not the catalog index, drive the read (the same reason as the catalog's cards).
