@@ -306,70 +306,60 @@ class CatalogIndex:
         sets = [s for s in sets if s]
         return BitMap.union(*sets) if sets else EMPTY
 
-    def _title_scores(self, groups, weights: list[float], among: BitMap) -> dict[int, float]:
-        """Per course of ``among`` with a group in its title: the sum over groups of the best
-        alternative's factor × 10 × the group's weight."""
-        scores: dict[int, float] = defaultdict(float)
-        for group, weight in zip(groups, weights, strict=True):
-            best: dict[int, float] = {}
-            for alt in group.alternatives:
-                value = alt.factor * 10 * weight * TEXT_SCALE / 10
-                for course_id in self._all_of(alt.terms, self.title) & among:
-                    if value > best.get(course_id, 0.0):
-                        best[course_id] = value
-            for course_id, value in best.items():
-                scores[course_id] += value
-        return scores
+    def _title_parts(self, group, weight: float, members: BitMap) -> list[tuple[float, BitMap]]:
+        """``members`` split by the best alternative of ``group`` found in their title: ``(its
+        factor × 10 × the group's weight, courses)``, best first, then ``(0, the others)``."""
+        options = sorted(((alt.factor * 10 * weight * TEXT_SCALE / 10, self._all_of(alt.terms, self.title))
+                          for alt in group.alternatives), key=lambda option: -option[0])
+        parts, taken = [], BitMap()
+        for value, ids in options:
+            ids = (ids & members) - taken
+            if ids:
+                parts.append((value, ids))
+                taken |= ids
+        rest = members - taken
+        if rest:
+            parts.append((0.0, rest))
+        return parts
+
+    @staticmethod
+    def _tiers(partitions: list[list[tuple[int, float, BitMap]]], members: BitMap, groups_held: int) -> Tiers:
+        """``members`` by score. Each group splits them into parts ``(groups it adds, text score
+        it adds, courses)``; every non-empty combination of one part per group is a set of
+        courses with one score, ``groups × 10⁶ + text score``. Worked out on bitmaps, so the
+        cost follows the number of distinct scores, not of courses (a common word's title holds
+        thousands of courses in a big catalog)."""
+        by_score: dict[int, BitMap] = defaultdict(BitMap)
+
+        def combine(n: int, held: int, text: float, ids: BitMap) -> None:
+            if n == len(partitions):
+                by_score[held * GROUP_SCALE + min(round(text), GROUP_SCALE - 1)] |= ids
+                return
+            for adds, value, part in partitions[n]:
+                both = ids & part
+                if both:
+                    combine(n + 1, held + adds, text + value, both)
+
+        if members:
+            combine(0, groups_held, 0.0, members)
+        return sorted(by_score.items(), reverse=True)
 
     def strict(self, plan: Plan, within: BitMap | None) -> tuple[BitMap, Tiers]:
-        """Courses holding every ranked group, and the same courses by score (``Tiers``)."""
+        """Courses holding every ranked group, and the same courses by score: the required
+        groups × 10⁶ plus, per group, its best alternative in the title × its weight."""
         groups, required = ranked_groups(plan, relaxed=False)
         sets = sorted((self._group(g, self.body) for g in groups), key=len)
         matches = BitMap.intersection(*sets) if len(sets) > 1 else BitMap(sets[0])
         if within is not None:
             matches &= within
-        return matches, self._title_tiers(groups, group_weights(plan, groups), matches, required * GROUP_SCALE)
-
-    def _title_tiers(self, groups, weights: list[float], matches: BitMap, base: int) -> Tiers:
-        """``matches`` split by score: ``base`` plus, per group, the best alternative found in
-        the title × 10 × the group's weight. Worked out on bitmaps: per group, the courses whose
-        best title alternative is each one, then every non-empty combination across groups, so
-        the cost follows the number of distinct scores, not of matches (a common word's title
-        holds thousands of courses in a big catalog)."""
-        per_group = []
-        for group, weight in zip(groups, weights, strict=True):
-            options = sorted(((alt.factor * 10 * weight * TEXT_SCALE / 10, self._all_of(alt.terms, self.title))
-                              for alt in group.alternatives), key=lambda option: -option[0])
-            parts, taken = [], BitMap()
-            for value, ids in options:
-                ids = (ids & matches) - taken
-                if ids:
-                    parts.append((value, ids))
-                    taken |= ids
-            rest = matches - taken
-            if rest:
-                parts.append((0.0, rest))
-            per_group.append(parts)
-        by_score: dict[int, BitMap] = defaultdict(BitMap)
-
-        def combine(n: int, value: float, ids: BitMap) -> None:
-            if n == len(per_group):
-                by_score[base + min(round(value), GROUP_SCALE - 1)] |= ids
-                return
-            for part_value, part in per_group[n]:
-                both = ids & part
-                if both:
-                    combine(n + 1, value + part_value, both)
-
-        if matches:
-            combine(0, 0.0, matches)
-        return sorted(by_score.items(), reverse=True)
+        partitions = [[(0, value, ids) for value, ids in self._title_parts(group, weight, matches)]
+                      for group, weight in zip(groups, group_weights(plan, groups), strict=True)]
+        return matches, self._tiers(partitions, matches, required)
 
     def relaxed(self, plan: Plan, within: BitMap | None) -> tuple[BitMap, Tiers]:
-        """The candidates of a relaxed search and the same by score (``Tiers``): per ranked
-        group, its title matches and its first matches, at most ``RELAXED_PER_GROUP`` of each;
-        a candidate scores the groups it holds × 10⁶ plus its title score plus the held groups'
-        weights."""
+        """The candidates of a relaxed search and the same by score: per ranked group, its title
+        matches and its first matches, at most ``RELAXED_PER_GROUP`` of each; a candidate scores
+        the groups it holds × 10⁶ plus, per group held, its weight and its best title match."""
         groups, _required = ranked_groups(plan, relaxed=True)
         weights = group_weights(plan, groups)
         held = [self._group(g, self.body) for g in groups]
@@ -380,16 +370,12 @@ class CatalogIndex:
         candidates = BitMap.union(*picked) if picked else BitMap()
         if within is not None:
             candidates &= within
-        text = self._title_scores(groups, weights, candidates)
-        count: dict[int, int] = dict.fromkeys(candidates, 0)
-        for matches, weight in zip(held, weights, strict=True):
-            for course_id in candidates & matches:
-                count[course_id] += 1
-                text[course_id] += weight * TEXT_SCALE / 10
-        by_score: dict[int, list[int]] = defaultdict(list)
-        for course_id, n in count.items():
-            by_score[n * GROUP_SCALE + min(round(text.get(course_id, 0.0)), GROUP_SCALE - 1)].append(course_id)
-        return candidates, sorted(((score, BitMap(ids)) for score, ids in by_score.items()), reverse=True)
+        partitions = []
+        for group, weight, matches in zip(groups, weights, held, strict=True):
+            holding = candidates & matches
+            parts = [(1, weight * TEXT_SCALE / 10 + value, ids) for value, ids in self._title_parts(group, weight, holding)]
+            partitions.append([*parts, (0, 0.0, candidates - holding)])
+        return candidates, self._tiers(partitions, candidates, 0)
 
     # --- pages --------------------------------------------------------------------------------
 

@@ -126,9 +126,8 @@ def _render_results(session, args, *, is_member: bool, cache) -> str:
                                   is_member=is_member, index=index, dictionary=dictionary,
                                   seats_kept=seats_cache())
     kept = {k: v for k, v in request.args.items(multi=False) if k not in ("after", "page") and v}
-    next_url = (url_for("courses.catalog") + "?" + urlencode({**kept, "after": result.next_cursor})
-                if result.next_cursor else None)
-    first_url = url_for("courses.catalog") + ("?" + urlencode(kept) if kept else "")
+    next_url = search_url(**kept, after=result.next_cursor) if result.next_cursor else None
+    first_url = search_url(**kept)
     nearest = popular = []
     if not result.items and args.q and not args.after:
         # Nothing at all: offer searches close to the query and the popular ones.
@@ -137,7 +136,16 @@ def _render_results(session, args, *, is_member: bool, cache) -> str:
     return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q,
                            course_card=course_card_renderer(),
                            next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,
-                           nearest=nearest, popular=popular)
+                           nearest=nearest, popular=popular, search_url=search_url)
+
+
+def search_url(**args: str) -> str:
+    """The catalog's address with these query arguments (the route is built once per app: an
+    empty page links a dozen searches)."""
+    base = current_app.extensions.get("catalog_url")
+    if base is None:
+        base = current_app.extensions["catalog_url"] = url_for("courses.catalog")
+    return base + ("?" + urlencode(args) if args else "")
 
 
 def card_labels() -> dict:

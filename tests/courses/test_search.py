@@ -237,21 +237,40 @@ def test_a_words_alternatives_are_kept_per_dictionary_never_across(db, indexed):
     assert first.groups[1].required is False and index.plan("培训", with_synonym).groups[0].required is True
 
 
+def _own_score(index, plan, course_id: int, *, relaxed: bool) -> int:
+    """A course's score worked out for it alone (the reference for the index's bitmap tiers)."""
+    from courses.queries.catalog_index import EMPTY
+    from courses.search.query import GROUP_SCALE, TEXT_SCALE, group_weights, ranked_groups
+
+    def has(postings, alt) -> bool:
+        return all(course_id in postings.get(t, EMPTY) for t in alt.terms)
+
+    groups, required = ranked_groups(plan, relaxed=relaxed)
+    held, text = (0 if relaxed else required), 0.0
+    for group, weight in zip(groups, group_weights(plan, groups), strict=True):
+        best = max((alt.factor * 10 * weight * TEXT_SCALE / 10 for alt in group.alternatives if has(index.title, alt)),
+                   default=0.0)
+        if not relaxed:
+            text += best
+        elif any(has(index.body, alt) for alt in group.alternatives):
+            held, text = held + 1, text + (weight * TEXT_SCALE / 10 + best)
+    return held * GROUP_SCALE + min(round(text), GROUP_SCALE - 1)
+
+
 def test_score_tiers_worked_out_on_bitmaps_equal_each_courses_own_score(db, indexed):
-    # The strict ranking splits the matches by score with bitmap algebra (courses.queries.
-    # catalog_index); each course's score worked out on its own must agree.
+    # Strict and relaxed rankings split the courses by score with bitmap algebra
+    # (courses.queries.catalog_index); each course's score worked out on its own must agree.
     from courses.queries.catalog_index import CatalogIndex
     from courses.search.dictionary import Dictionary
-    from courses.search.query import GROUP_SCALE, group_weights, ranked_groups
 
-    for title in ("低压电工作业培训", "电工基础", "高压电工证考前培训", "焊工作业", "电焊工培训（初级）", "家政服务员"):
+    for title in ("低压电工作业培训", "电工基础", "高压电工证考前培训", "焊工作业", "电焊工培训（初级）", "家政服务员",
+                  "导游实务", "茶艺师（中级）"):
         indexed(title=title)
     index, dictionary = CatalogIndex.load(db), Dictionary([("电焊", "焊接", True)])
-    for q in ("电工", "电工 培训", "电焊", "低压电工 作业", "daoyou", "家政"):
+    for q in ("电工", "电工 培训", "电焊", "低压电工 作业", "daoyou", "家政", "电工 导游 茶艺", "焊工 家政服务"):
         plan = index.plan(q, dictionary)
-        matches, tiers = index.strict(plan, None)
-        groups, required = ranked_groups(plan, relaxed=False)
-        own = index._title_scores(groups, group_weights(plan, groups), matches)
-        expected = {i: required * GROUP_SCALE + min(round(own.get(i, 0.0)), GROUP_SCALE - 1) for i in matches}
-        assert {i: score for score, ids in tiers for i in ids} == expected, q
-        assert [score for score, _ids in tiers] == sorted({*expected.values()}, reverse=True)
+        for relaxed in (False, True):
+            matches, tiers = index.relaxed(plan, None) if relaxed else index.strict(plan, None)
+            expected = {i: _own_score(index, plan, i, relaxed=relaxed) for i in matches}
+            assert {i: score for score, ids in tiers for i in ids} == expected, (q, relaxed)
+            assert [score for score, _ids in tiers] == sorted({*expected.values()}, reverse=True)
