@@ -64,30 +64,31 @@ class SharedTTLCache(TTLCache):
             return super().get(key, default)
 
 
-def _kept(name: str, maxsize: int) -> SharedTTLCache | None:
-    """This app's cache ``name``, living ``CATALOG_CACHE_SECONDS``; None when that is 0 or
-    under tests, whose data changes between requests."""
+def _kept(name: str, make):
+    """This app's store ``name`` (``make(seconds)`` the first time), its entries living
+    ``CATALOG_CACHE_SECONDS``; None when that is 0 or under tests, whose data changes between
+    requests."""
     app = current_app._get_current_object()
     seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
     if app.testing or not seconds:
         return None
-    cache = app.extensions.get(name)
-    if cache is None:
+    store = app.extensions.get(name)
+    if store is None:
         with _create_lock:
-            cache = app.extensions.setdefault(name, SharedTTLCache(maxsize, seconds))
-    return cache
+            store = app.extensions.setdefault(name, make(seconds))
+    return store
 
 
 def catalog_cache() -> SharedTTLCache | None:
     """This app's catalog cache (rendered lists and pages, the industry menu), or None when off."""
-    return _kept("catalog_cache", MAX_ENTRIES)
+    return _kept("catalog_cache", lambda seconds: SharedTTLCache(MAX_ENTRIES, seconds))
 
 
 def search_cache() -> SharedTTLCache | None:
     """This app's cache of the search's own reads: the dictionary and the popular searches, so
     a dictionary edit applies within ``CATALOG_CACHE_SECONDS``; apart from the catalog's pages
     so that small entries never push pages out. None when off."""
-    return _kept("search_cache", MAX_SEARCH_ENTRIES)
+    return _kept("search_cache", lambda seconds: SharedTTLCache(MAX_SEARCH_ENTRIES, seconds))
 
 
 class ShortLived:
@@ -115,16 +116,8 @@ class ShortLived:
 
 def seats_cache() -> ShortLived | None:
     """This app's free seats per course for catalog lists (``list_catalog(seats_kept=...)``):
-    searches nobody made before mostly show courses that earlier searches showed. None when
-    the catalog cache is off (tests)."""
-    app = current_app._get_current_object()
-    seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
-    if app.testing or not seconds:
-        return None
-    kept = app.extensions.get("seats_cache")
-    if kept is None:
-        kept = app.extensions.setdefault("seats_cache", ShortLived(MAX_SEATS_ENTRIES, seconds))
-    return kept
+    searches nobody made before mostly show courses that earlier searches showed. None when off."""
+    return _kept("seats_cache", lambda seconds: ShortLived(MAX_SEATS_ENTRIES, seconds))
 
 
 def catalog_index(session) -> CatalogIndex:

@@ -70,7 +70,7 @@ def catalog():
     results = cache.get(key) if key else None
     if results is None:
         # Rendered by an autoescaping template: already safe HTML.
-        results = Markup(_render_results(session, args, is_member=is_member, cache=cache))  # noqa: S704
+        results = Markup(_render_results(session, args, is_member=is_member))  # noqa: S704
         if key:
             cache[key] = results
     html = catalog_html(args, results, queries.industry_menu(session, cache))
@@ -120,7 +120,7 @@ def catalog_html(args, results: Markup, industries: list) -> str:
         "back": str(escape(here_quoted()))})
 
 
-def _render_results(session, args, *, is_member: bool, cache) -> str:
+def _render_results(session, args, *, is_member: bool) -> str:
     index, dictionary = catalog_index(session), search.dictionary(session, search_cache())
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
                                   is_member=is_member, index=index, dictionary=dictionary,
