@@ -18,9 +18,9 @@ A ``CatalogIndex`` is an immutable snapshot of every public course:
 
 Ranking is ``courses.search.query``'s: ``groups matched × 10⁶`` plus, per group, the best
 alternative found in the title times the group's idf; a relaxed search (few strict matches)
-scores at most ``RELAXED_PER_GROUP`` candidates per word. Seats left are not
-here: they change with every enrollment, so a page reads its own courses' seats live (and that
-they are still public) in one statement.
+scores at most ``RELAXED_PER_GROUP`` candidates per word. Seats left are not here: they change
+with every enrollment, so a page reads its own courses' seats (and that they are still public)
+in one statement, or takes them from the few seconds they are kept (``list_catalog``).
 
 Freshness: a write that changes what the catalog shows sets a new random token in
 ``catalog_state`` in its transaction (``courses.catalog_changes``). ``IndexKeeper`` compares
