@@ -60,7 +60,8 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         "PUBLIC_LOOKUP_RATE_LIMIT": env("PUBLIC_LOOKUP_RATE_LIMIT", "30 per minute"),
-        # Seconds a catalog total and page of ids are reused per filter set (0: off; off under tests).
+        # Seconds the catalog keeps anonymous pages, free seats and the search dictionary (0: off;
+        # off under tests).
         "CATALOG_CACHE_SECONDS": int(env("CATALOG_CACHE_SECONDS", "10")),
         # How often a process asks whether its in-memory catalog is out of date (seconds).
         "CATALOG_INDEX_SECONDS": float(env("CATALOG_INDEX_SECONDS", "1")),
