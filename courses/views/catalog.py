@@ -133,8 +133,9 @@ def _render_results(session, args, *, is_member: bool) -> str:
         # Nothing at all: offer searches close to the query and the popular ones.
         nearest = search_queries.nearest_suggestions(index, dictionary, args.q)
         popular = search_queries.popular_searches(session, search_cache())
-    return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q,
-                           course_card=course_card_renderer(),
+    card = course_card_renderer()
+    cards = Markup("\n  ".join(card(item) for item in result.items))  # noqa: S704 - kept cards, rendered escaped
+    return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q, cards=cards,
                            next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,
                            nearest=nearest, popular=popular, search_url=search_url)
 
@@ -176,23 +177,25 @@ CARDS_KEPT = 20_000   # rendered cards kept per process (about 1.5 kB each)
 def course_card_renderer():
     """A function that renders a catalog item's card, keeping it per content and language.
 
-    The key is everything the card shows (the course's card values, the viewer's price, seats
-    left) and the language, so a kept card is never out of date, and searches nobody made before
-    reuse the cards of courses that earlier searches showed: rendering 20 cards was a third of a
-    search page's cost. The store is per process and emptied when full."""
+    The key is the card's values and the viewer's price, both immutable objects made once per
+    catalog snapshot (``courses.queries.catalog_index``), seats left and the language: a
+    changed course is a new card object, so a kept card is never out of date, and searches
+    nobody made before reuse the cards of courses that earlier searches showed. The objects
+    are keyed by identity and checked on the way out (hashing a card's fourteen values for
+    each of a page's cards cost more than the look-up). Per process, emptied when full."""
     labels = card_labels()
     locale = locale_code()
     kept = current_app.extensions.setdefault("catalog_cards", {})
     card = current_app.jinja_env.get_template("courses/catalog/_course_card.html").module.card
 
     def render(item: queries.CatalogItem) -> Markup:
-        key = (locale, item.course, item.price, item.seats_left)
-        html = kept.get(key)
-        if html is None:
+        key = (locale, id(item.course), id(item.price), item.seats_left)
+        entry = kept.get(key)
+        if entry is None or entry[0] is not item.course or entry[1] is not item.price:
             if len(kept) >= CARDS_KEPT:
                 kept.clear()
-            html = kept[key] = card(item.course, item.price, item.seats_left, labels)
-        return html
+            entry = kept[key] = (item.course, item.price, card(item.course, item.price, item.seats_left, labels))
+        return entry[2]
 
     return render
 
