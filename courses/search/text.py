@@ -91,7 +91,14 @@ def segment(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """The words of already normalised ``text`` (jieba's precise mode), without stop words."""
-    return [w for w in (t.strip() for t in tokenizer().cut(text)) if is_meaningful(w)]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    # Kept per text: queries nobody made before are mostly made of words others searched for,
+    # and jieba's dictionary does not change while the process runs.
+    return tuple(w for w in (t.strip() for t in tokenizer().cut(text)) if is_meaningful(w))
 
 
 def parts(word: str) -> list[str]:
