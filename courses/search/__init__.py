@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from courses.search import text
 from courses.search.dictionary import Dictionary, load_dictionary
-from courses.search.index import WEIGHTS, course_terms, field_terms, index_course
+from courses.search.index import course_terms, field_terms, index_course
 from courses.search.query import Plan, build_plan, idf
 from courses.search.text import normalize, segment, tokenizer
 
-__all__ = ["WEIGHTS", "Dictionary", "Plan", "build_plan", "course_terms", "dictionary", "field_terms", "idf",
+__all__ = ["Dictionary", "Plan", "build_plan", "course_terms", "dictionary", "field_terms", "idf",
            "index_course", "load_dictionary", "normalize", "segment", "tokenizer", "warm_up"]
 
 

@@ -16,54 +16,37 @@ from courses.catalog_changes import mark_catalog_changed
 from courses.models import Course, CourseDocument
 from courses.search import text
 
-# Field weights: the title matters most, then names a worker would search by.
-WEIGHTS = {"title": 10, "skills": 4, "certificate_type": 4, "industry": 3, "provider": 2, "summary": 1}
 
-
-def _add(terms: dict[str, int], term: str, weight: int) -> None:
-    term = term[:text.MAX_TERM_LENGTH]
-    terms[term] = terms.get(term, 0) + weight
-
-
-def field_terms(value: str, weight: int, *, with_pinyin: bool = False) -> dict[str, int]:
-    """Terms of one field's text with their weights."""
-    terms: dict[str, int] = {}
+def field_terms(value: str, *, with_pinyin: bool = False) -> list[str]:
+    """Terms of one field's text, each once, in order of appearance."""
+    terms: dict[str, None] = {}
     for term in text.segment(value):
-        _add(terms, term, weight)
+        terms[term] = None
         stem = text.stem(term)
-        if stem and stem not in terms:
-            _add(terms, stem, max(1, weight * 3 // 4))
+        if stem:
+            terms.setdefault(stem, None)
         if text.is_latin(term):
-            for tail in text.latin_tails(term):
-                if tail not in terms:
-                    _add(terms, tail, max(1, weight // 2))
+            terms.update(dict.fromkeys(text.latin_tails(term)))
     if with_pinyin:
         for word in text.words(text.normalize(value)):
-            spelled = text.pinyin(word)
-            if spelled:
-                for form in spelled:
-                    if form not in terms:
-                        _add(terms, form, max(1, weight // 2))
-    return terms
+            terms.update(dict.fromkeys(text.pinyin(word) or ()))
+    return list(terms)   # each at most MAX_TERM_LENGTH already (segment and pinyin cut them)
 
 
 def title_terms(course: Course) -> list[str]:
-    return list(field_terms(course.title, WEIGHTS["title"], with_pinyin=True))
+    return field_terms(course.title, with_pinyin=True)
 
 
-def course_terms(course: Course) -> dict[str, int]:
-    """Term → weight for a course: a term found in several fields adds up their weights."""
-    fields: list[tuple[str, str]] = [
-        ("title", course.title), ("summary", course.summary), ("certificate_type", course.certificate_type),
-        ("provider", course.provider.name if course.provider else ""),
-    ]
-    fields += [("industry", f"{i.name_zh} {i.name_en}") for i in course.industries]
-    fields += [("skills", str(skill)) for skill in (course.skills or [])]
-    terms: dict[str, int] = {}
-    for field, value in fields:
-        for term, weight in field_terms(value, WEIGHTS[field], with_pinyin=field == "title").items():
-            _add(terms, term, weight)
-    return terms
+def course_terms(course: Course) -> list[str]:
+    """Every term of a course, each once: its title (with pinyin), summary, certificate type,
+    provider, industries and skills."""
+    fields = [course.summary, course.certificate_type, course.provider.name if course.provider else ""]
+    fields += [f"{i.name_zh} {i.name_en}" for i in course.industries]
+    fields += [str(skill) for skill in (course.skills or [])]
+    terms = dict.fromkeys(title_terms(course))
+    for value in fields:
+        terms.update(dict.fromkeys(field_terms(value)))
+    return list(terms)
 
 
 def index_course(session: Session, course: Course) -> None:
@@ -74,7 +57,7 @@ def index_course(session: Session, course: Course) -> None:
     mark_catalog_changed(session)
 
 
-def document_row(course_id: int, title: list[str], terms: dict[str, int]) -> dict:
+def document_row(course_id: int, title: list[str], terms: list[str]) -> dict:
     """The ``course_documents`` row of a course: its title's terms and all its terms, space-separated."""
     return {"course_id": course_id, "title": " ".join(title), "body": " ".join(terms)}
 
