@@ -8,7 +8,7 @@
   living ``CATALOG_CACHE_SECONDS`` (default 10; 0 turns them off; off under tests, whose data
   changes between requests): the **catalog cache** (for anonymous callers the rendered result
   list of the HTML page per query string and language, the whole page when the visitor has no
-  session at all, the JSON body of ``GET /api/v1/courses``; the industry menu), the **search
+  session at all, the JSON body of ``GET /api/v1/courses``), the **search
   cache** (dictionary, popular searches) and the **seats cache** (free seats per course shown
   in lists). Signed-in users' pages are never taken from them (their prices and menus are
   their own).
@@ -80,7 +80,7 @@ def _kept(name: str, make):
 
 
 def catalog_cache() -> SharedTTLCache | None:
-    """This app's catalog cache (rendered lists and pages, the industry menu), or None when off."""
+    """This app's catalog cache (rendered lists and pages), or None when off."""
     return _kept("catalog_cache", lambda seconds: SharedTTLCache(MAX_ENTRIES, seconds))
 
 

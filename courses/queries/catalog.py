@@ -40,7 +40,6 @@ from courses.queries.catalog_index import (
     MODES,
     CatalogIndex,
     CourseCard,
-    IndustryChoice,
     newest_key,
     price_key,
     soon_key,
@@ -229,15 +228,6 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
                        strict_total=strict_total if relaxed else total)
 
 
-def _cached(cache: MutableMapping | None, key: tuple):
-    return cache.get(key) if cache is not None else None
-
-
-def _store(cache: MutableMapping | None, key: tuple, value) -> None:
-    if cache is not None:
-        cache[key] = value
-
-
 def _seats(session: Session, course_ids: list[int], *, now: datetime, kept: MutableMapping | None) -> dict[int, int]:
     """Free seats of the page's courses that are still public: read now (a course withdrawn
     since the snapshot was built is left out at once), or from ``kept`` where it holds them."""
@@ -308,22 +298,6 @@ def is_public_class(session: Session, class_id: int) -> bool:
 
 def list_industries(session: Session) -> list[Industry]:
     return list(session.scalars(select(Industry).order_by(Industry.position, Industry.id)))
-
-
-def list_industry_choices(session: Session) -> list[IndustryChoice]:
-    """Code and name of every industry, for the catalog's menus (plain rows: safe to cache)."""
-    return [IndustryChoice(*row) for row in
-            session.execute(select(Industry.code, Industry.name_zh, Industry.name_en, Industry.is_future)
-                            .order_by(Industry.position, Industry.id))]
-
-
-def industry_menu(session: Session, cache: MutableMapping | None = None) -> list[IndustryChoice]:
-    """``list_industry_choices``, kept in the catalog's short-lived ``cache`` when given."""
-    menu = _cached(cache, ("industries",))
-    if menu is None:
-        menu = list_industry_choices(session)
-        _store(cache, ("industries",), menu)
-    return menu
 
 
 def list_open_classes(session: Session, course_id: int, *, now: datetime) -> list[TrainingClass]:

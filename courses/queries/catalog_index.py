@@ -143,6 +143,13 @@ class Order:
         return found
 
 
+def list_industry_choices(session: Session) -> list[IndustryChoice]:
+    """Code and names of every industry, in menu order (plain rows)."""
+    return [IndustryChoice(*row) for row in
+            session.execute(select(Industry.code, Industry.name_zh, Industry.name_en, Industry.is_future)
+                            .order_by(Industry.position, Industry.id))]
+
+
 def price_for_viewer(card: CourseCard, *, is_member: bool) -> Price | None:
     """The lowest price of the course's open classes for a viewer, from its listing values."""
     if card.price_from is None:
@@ -177,8 +184,9 @@ class CatalogIndex:
     """A snapshot of the public catalog (see the module docstring). Build with :meth:`load`."""
 
     def __init__(self, token: str | None, cards: dict[int, CourseCard], titles: dict[int, str],
-                 bodies: dict[int, str], industries: dict[str, list[int]]):
+                 bodies: dict[int, str], industries: dict[str, list[int]], menu: list[IndustryChoice]):
         self.token = token
+        self.industries = menu   # every industry, in menu order (the catalog's industry menus)
         self.cards = cards
         self.count = len(cards)
         body: dict[str, list[int]] = defaultdict(list)
@@ -226,9 +234,7 @@ class CatalogIndex:
     @classmethod
     def load(cls, session: Session, token: str | None = None) -> CatalogIndex:
         """The public catalog as ``session`` sees it now (three statements)."""
-        menu = [IndustryChoice(*row) for row in session.execute(
-            select(Industry.code, Industry.name_zh, Industry.name_en, Industry.is_future)
-            .order_by(Industry.position, Industry.id))]
+        menu = list_industry_choices(session)
         codes: dict[int, set[str]] = defaultdict(set)
         industries: dict[str, list[int]] = defaultdict(list)
         for course_id, code in session.execute(_INDUSTRY_ROWS):
@@ -242,7 +248,7 @@ class CatalogIndex:
             titles[course_id], bodies[course_id] = row[14] or "", row[15] or ""
             for code in mine:
                 industries[code].append(course_id)
-        return cls(token, cards, titles, bodies, industries)
+        return cls(token, cards, titles, bodies, industries, menu)
 
     # --- a query's plan ---------------------------------------------------------------------
 

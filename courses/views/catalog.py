@@ -68,12 +68,13 @@ def catalog():
     key = None if cache is None or current_user.is_authenticated else (
         "results-html", locale_code(), request.query_string)
     results = cache.get(key) if key else None
+    index = catalog_index(session)
     if results is None:
         # Rendered by an autoescaping template: already safe HTML.
-        results = Markup(_render_results(session, args, is_member=is_member))  # noqa: S704
+        results = Markup(_render_results(session, index, args, is_member=is_member))  # noqa: S704
         if key:
             cache[key] = results
-    html = catalog_html(args, results, queries.industry_menu(session, cache))
+    html = catalog_html(args, results, index.industries)
     if page_key and not flask_session:
         cache[page_key] = html
     return html
@@ -120,8 +121,8 @@ def catalog_html(args, results: Markup, industries: list) -> str:
         "back": str(escape(here_quoted()))})
 
 
-def _render_results(session, args, *, is_member: bool) -> str:
-    index, dictionary = catalog_index(session), search.dictionary(session, search_cache())
+def _render_results(session, index, args, *, is_member: bool) -> str:
+    dictionary = search.dictionary(session, search_cache())
     result = queries.list_catalog(session, queries.CatalogFilters(**args.model_dump()), now=utcnow(),
                                   is_member=is_member, index=index, dictionary=dictionary,
                                   seats_kept=seats_cache())

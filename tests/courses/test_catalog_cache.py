@@ -257,3 +257,12 @@ def test_a_changed_catalog_is_rebuilt_in_the_background_while_requests_keep_the_
     release.set()
     keeper._building.join(5)
     assert course.id in keeper.current(db).cards
+
+
+def test_the_industry_menu_comes_with_the_index_and_follows_a_rename(db, listed, industry):
+    keeper = IndexKeeper(check_every=0)
+    tourism = industry("tourism", "旅游业", "Tourism")
+    assert ("tourism", "旅游业") in {(i.code, i.name_zh) for i in keeper.current(db).industries}
+    tourism.name_zh = "文旅产业"
+    db.flush()
+    assert ("tourism", "文旅产业") in {(i.code, i.name_zh) for i in keeper.current(db).industries}

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from markupsafe import Markup
 
-from courses.queries.catalog import IndustryChoice
+from courses.queries.catalog_index import IndustryChoice
 from courses.schemas.catalog import CatalogQuery
 from courses.views.catalog import catalog_html, render_catalog
 
