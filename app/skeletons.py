@@ -6,8 +6,9 @@ facts, a search's words) while everything else on them is the same for every vis
 rendered once per shape with a marker in place of each value, and each request fills that
 skeleton with its values, escaped exactly as the template would have escaped them. Filling is
 one pass of a regular expression, so a value's own text is never scanned for markers; a
-template walk with its translations and links is not repeated. Each user of a skeleton keeps a
-test comparing filled pages with plain renders, byte for byte.
+template walk with its translations and links is not repeated. The language switch every page
+carries is marked and filled here (``app.i18n.language_links`` reads ``g.language_back``). Each
+user of a skeleton keeps a test comparing filled pages with plain renders, byte for byte.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from flask import current_app
+from flask import current_app, g
+from markupsafe import escape
+
+from app.i18n import here_quoted
 
 # Characters from Unicode's private use area: markupsafe leaves them alone and no translation
 # or link contains them.
 _MARKER = "\ue000{}\ue001"
 _MARKERS = re.compile("\ue000([A-Za-z0-9_:.-]+)\ue001")
 KEPT = 256
+BACK = "language-back"   # the marker of this page's address in the language switch
 
 
 def marker(name: str) -> str:
@@ -31,14 +36,20 @@ def marker(name: str) -> str:
 
 def filled(kind: str, shape: tuple, render: Callable[[], str], values: Mapping[str, str]) -> str:
     """The page of ``shape``: its skeleton (rendered by ``render()`` the first time, with
-    markers in it) with each marker replaced by ``values[name]``: HTML, already escaped.
+    markers in it) with each marker replaced by ``values[name]``: HTML, already escaped. The
+    language switch's way back to this page is filled in too.
 
     Skeletons are kept per app and ``kind``, at most ``KEPT`` of each (oldest out first)."""
     skeletons = current_app.extensions.setdefault(f"skeletons:{kind}", {})
     skeleton = skeletons.get(shape)
     if skeleton is None:
-        skeleton = render()
+        g.language_back = marker(BACK)
+        try:
+            skeleton = render()
+        finally:
+            g.pop("language_back", None)
         if len(skeletons) >= KEPT:
             skeletons.pop(next(iter(skeletons)), None)
         skeletons[shape] = skeleton
+    values = {**values, BACK: str(escape(here_quoted()))}
     return _MARKERS.sub(lambda match: values[match.group(1)], skeleton)

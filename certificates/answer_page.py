@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import current_app, render_template, url_for
 from markupsafe import escape
 
-from app.i18n import SHANGHAI, language_links, locale_code
+from app.i18n import SHANGHAI, locale_code
 from app.skeletons import filled, marker
 
 
@@ -71,14 +71,13 @@ def _credential_url(token: str) -> str:
     return pattern.replace("TOKEN", quote(token, safe=""))
 
 
-def render_answer(facts: ShownCertificate | None, status: str, links: dict[str, str]) -> str:
+def render_answer(facts: ShownCertificate | None, status: str) -> str:
     """The verification page rendered by its template (skeletons are made with it)."""
-    return render_template("certificates/verify.html", cert=facts, status=status, lang_links=links)
+    return render_template("certificates/verify.html", cert=facts, status=status)
 
 
 def verification_html(facts: ShownCertificate | None, status: str) -> str:
     """The verification page of one certificate: its shape's skeleton, filled (``app.skeletons``)."""
-    links = language_links()
     values = {name: getattr(facts, name) for name in FACTS} if facts is not None else {}
     present = tuple(bool(value) for value in values.values())
 
@@ -86,8 +85,7 @@ def verification_html(facts: ShownCertificate | None, status: str) -> str:
         marked = None
         if facts is not None:
             marked = ShownCertificate(**{name: marker(name) if value else "" for name, value in values.items()})
-        return render_answer(marked, status, {code: marker(f"lang:{code}") for code in links})
+        return render_answer(marked, status)
 
-    filling = {f"lang:{code}": str(escape(href)) for code, href in links.items()}
-    filling.update((name, str(escape(value))) for name, value in values.items() if value)
-    return filled("certificate_answer", (locale_code(), status, present, tuple(links)), render, filling)
+    filling = {name: str(escape(value)) for name, value in values.items() if value}
+    return filled("certificate_answer", (locale_code(), status, present), render, filling)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
-from flask import abort, current_app, g, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask import session as flask_session
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from app.access import PUBLIC, allow
 from app.api import parse_query
 from app.db import get_session, utcnow
-from app.i18n import here_quoted, locale_code
+from app.i18n import locale_code
 from app.skeletons import filled, marker
 from courses import search
 from courses.catalog_cache import (
@@ -91,8 +91,7 @@ _OTHER = "\ue002"   # a chosen value that matches no option (an unknown industry
 
 def catalog_html(args, results: Markup, industries: list) -> str:
     """The catalog page. A visitor with no session and no sign-in gets the skeleton of the
-    page's shape filled with the query's words, the results and the language links
-    (``app.skeletons``): the layout and the search form cost a template walk once per
+    page's shape filled with the query's words and the results (``app.skeletons``): the layout and the search form cost a template walk once per
     language and choice of options, not once per search. Anyone else gets it rendered."""
     if flask_session or current_user.is_authenticated:
         return render_catalog(args, results, industries)
@@ -109,16 +108,11 @@ def catalog_html(args, results: Markup, industries: list) -> str:
         marked = SimpleNamespace(q=marker("q"), industry=industry, mode=mode, sort=sort, free=free,
                                  starting_soon=starting_soon, city=marker("city") if args.city else "",
                                  certificate_type=marker("certificate_type") if args.certificate_type else "")
-        g.language_back = marker("back")
-        try:
-            return render_catalog(marked, Markup(marker("results")), industries)  # noqa: S704 - a marker
-        finally:
-            g.pop("language_back", None)
+        return render_catalog(marked, Markup(marker("results")), industries)  # noqa: S704 - a marker
 
     return filled("catalog", shape, render, {
         "q": str(escape(args.q)), "city": str(escape(args.city or "")),
-        "certificate_type": str(escape(args.certificate_type or "")), "results": str(results),
-        "back": str(escape(here_quoted()))})
+        "certificate_type": str(escape(args.certificate_type or "")), "results": str(results)})
 
 
 def _render_results(session, index, args, *, is_member: bool) -> str:

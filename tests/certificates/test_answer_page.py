@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.i18n import language_links, local_time
+from app.i18n import local_time
 from certificates.answer_page import (
     ShownCertificate,
     render_answer,
@@ -36,14 +36,14 @@ SPARSE = replace(FULL, level="", valid_until="", review_due="", suspended_at="",
 def test_a_filled_skeleton_is_the_rendered_page(app, db, lang, status):
     for facts in (FULL, HOSTILE, SPARSE, FULL):   # FULL twice: once from a kept skeleton
         with app.test_request_context("/v/tok?from=<qr>&x=\"1\"", environ_base={"HTTP_COOKIE": f"lang={lang}"}):
-            assert verification_html(facts, status) == render_answer(facts, status, language_links())
+            assert verification_html(facts, status) == render_answer(facts, status)
 
 
 @pytest.mark.parametrize("lang", ["zh_Hans", "en"])
 def test_not_found_is_the_rendered_page(app, db, lang):
     with app.test_request_context("/v/unknown", environ_base={"HTTP_COOKIE": f"lang={lang}"}):
         html = verification_html(None, "not_found")
-        assert html == render_answer(None, "not_found", language_links())
+        assert html == render_answer(None, "not_found")
         assert "\ue000" not in html
 
 
