@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from contextlib import contextmanager
 
 from cachetools import TTLCache
@@ -91,33 +90,10 @@ def search_cache() -> SharedTTLCache | None:
     return _kept("search_cache", lambda seconds: SharedTTLCache(MAX_SEARCH_ENTRIES, seconds))
 
 
-class ShortLived:
-    """Small values read many times a request (free seats per course), each living ``seconds``.
-
-    A plain dict of ``(value, expiry)``: one dict operation per read, which the interpreter
-    makes atomic, so no lock and none of ``TTLCache``'s bookkeeping (20 reads a page); emptied
-    when full."""
-
-    def __init__(self, maxsize: int, seconds: float, clock=time.monotonic):
-        self.maxsize, self.seconds, self.clock = maxsize, seconds, clock
-        self._entries: dict = {}
-
-    def get(self, key, default=None):
-        entry = self._entries.get(key)
-        if entry is None or entry[1] <= self.clock():
-            return default
-        return entry[0]
-
-    def __setitem__(self, key, value) -> None:
-        if len(self._entries) >= self.maxsize:
-            self._entries.clear()
-        self._entries[key] = (value, self.clock() + self.seconds)
-
-
-def seats_cache() -> ShortLived | None:
+def seats_cache() -> SharedTTLCache | None:
     """This app's free seats per course for catalog lists (``list_catalog(seats_kept=...)``):
     searches nobody made before mostly show courses that earlier searches showed. None when off."""
-    return _kept("seats_cache", lambda seconds: ShortLived(MAX_SEATS_ENTRIES, seconds))
+    return _kept("seats_cache", lambda seconds: SharedTTLCache(MAX_SEATS_ENTRIES, seconds))
 
 
 def catalog_index(session) -> CatalogIndex:

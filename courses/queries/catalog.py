@@ -228,6 +228,9 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
                        strict_total=strict_total if relaxed else total)
 
 
+WITHDRAWN = -1   # kept for a course no longer public: it is left out of pages
+
+
 def _seats(session: Session, course_ids: list[int], *, now: datetime, kept: MutableMapping | None) -> dict[int, int]:
     """Free seats of the page's courses that are still public: read now (a course withdrawn
     since the snapshot was built is left out at once), or from ``kept`` where it holds them."""
@@ -240,9 +243,6 @@ def _seats(session: Session, course_ids: list[int], *, now: datetime, kept: Muta
         for course_id in missing:
             seats[course_id] = kept[course_id] = read.get(course_id, WITHDRAWN)
     return {course_id: value for course_id, value in seats.items() if value != WITHDRAWN}
-
-
-WITHDRAWN = -1   # kept for a course no longer public: it is left out of pages
 
 
 def _order(sort: str, is_member: bool, after) -> tuple[str, tuple | None]:

@@ -223,19 +223,6 @@ def test_kept_seats_spare_the_statement_and_a_withdrawal_is_kept_too(db, listed,
     assert statements == [] and [i.course.id for i in page.items] == [shown.id]
 
 
-def test_short_lived_values_expire_and_a_full_store_starts_over():
-    from courses.catalog_cache import ShortLived
-
-    clock = [0.0]
-    kept = ShortLived(maxsize=2, seconds=10, clock=lambda: clock[0])
-    kept[1] = 5
-    assert kept.get(1) == 5 and kept.get(2) is None
-    clock[0] = 10.0
-    assert kept.get(1) is None
-    kept[1], kept[2], kept[3] = 1, 2, 3
-    assert kept.get(1) is None and kept.get(3) == 3
-
-
 def test_a_changed_catalog_is_rebuilt_in_the_background_while_requests_keep_the_last_one(db, listed):
     import threading
     from contextlib import contextmanager
