@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,12 +15,30 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 class ChineseJSON(DefaultJSONProvider):
     """JSON out as UTF-8 without escaping Chinese (API.md conventions).
 
+    Response bodies (``jsonify``) are encoded by orjson, about ten times faster than the
+    standard library on a page of courses (a fifth of an API search's time was spent there);
+    what it does not take the way Flask does (dates, decimals, dataclasses, ``__html__``) goes
+    through Flask's own conversions, and what it cannot encode at all (an integer beyond 64
+    bits) through the standard library. ``dumps`` (the ``tojson`` filter) stays Flask's.
+
     In: a body nested deeper than ``app.inputs.MAX_JSON_DEPTH`` is malformed (a ValueError,
     which Flask turns into 400) instead of a RecursionError deep in the parser.
     """
 
     ensure_ascii = False
     sort_keys = False
+    _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        options = self._OPTIONS
+        if (self.compact is None and self._app.debug) or self.compact is False:
+            options |= orjson.OPT_INDENT_2
+        try:
+            body = orjson.dumps(obj, default=self.default, option=options)
+        except orjson.JSONEncodeError:
+            return super().response(obj)
+        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
 
     def loads(self, s, **kwargs):
         from app.inputs import json_depth_ok

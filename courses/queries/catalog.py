@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, select
@@ -162,9 +161,17 @@ def free_seats(session: Session, course_ids: list[int], *, now: datetime) -> dic
     return {course_id: int(seats or 0) for course_id, seats in rows}
 
 
+class KeptSeats(Protocol):
+    """Free seats per course kept a short while by the caller (a dict will do)."""
+
+    def get(self, course_id: int, default=None) -> int | None: ...
+
+    def __setitem__(self, course_id: int, seats: int) -> None: ...
+
+
 def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is_member: bool,
                  index: CatalogIndex | None = None, dictionary: search.Dictionary | None = None,
-                 seats_kept: MutableMapping | None = None) -> CatalogPage:
+                 seats_kept: KeptSeats | None = None) -> CatalogPage:
     """A page of public courses matching ``filters``, ranked and priced for the viewer. Raises
     Invalid (bad sort, mode or cursor).
 
@@ -231,7 +238,7 @@ def list_catalog(session: Session, filters: CatalogFilters, *, now: datetime, is
 WITHDRAWN = -1   # kept for a course no longer public: it is left out of pages
 
 
-def _seats(session: Session, course_ids: list[int], *, now: datetime, kept: MutableMapping | None) -> dict[int, int]:
+def _seats(session: Session, course_ids: list[int], *, now: datetime, kept: KeptSeats | None) -> dict[int, int]:
     """Free seats of the page's courses that are still public: read now (a course withdrawn
     since the snapshot was built is left out at once), or from ``kept`` where it holds them."""
     if kept is None:

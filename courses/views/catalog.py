@@ -130,7 +130,10 @@ def _render_results(session, index, args, *, is_member: bool) -> str:
         popular = search_queries.popular_searches(session, search_cache())
     card = course_card_renderer()
     cards = Markup("\n  ".join(card(item) for item in result.items))  # noqa: S704 - kept cards, rendered escaped
-    return render_template("courses/catalog/_results.html", result=result, is_member=is_member, q=args.q, cards=cards,
+    # A fragment that needs nothing of the request: rendered by Jinja alone, without Flask's
+    # context processors, and its words come translated once per language (``catalog_labels``).
+    template = current_app.jinja_env.get_template("courses/catalog/_results.html")
+    return template.render(result=result, is_member=is_member, cards=cards, labels=catalog_labels(),
                            next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,
                            nearest=nearest, popular=popular, search_url=search_url)
 
@@ -144,24 +147,34 @@ def search_url(**args: str) -> str:
     return base + ("?" + urlencode(args) if args else "")
 
 
-def card_labels() -> dict:
-    """A catalog card's words in this page's language, translated once per language and process.
-    Patterns are split around their number ("%(n)s 学时" → ("", " 学时")) so that a card only
-    writes the parts around its own value."""
+def catalog_labels() -> dict:
+    """The result list's and its cards' words in this page's language, translated once per
+    language and process. Patterns are split around their number ("%(n)s 学时" → ("", " 学时")) so
+    that a list or card only writes the parts around its own value."""
     locale = locale_code()
-    kept = current_app.extensions.setdefault("catalog_card_labels", {})
+    kept = current_app.extensions.setdefault("catalog_labels", {})
     labels = kept.get(locale)
     if labels is None:
-        def around(pattern: str, placeholder: str) -> tuple[str, str]:
+        def around(pattern: str, placeholder: str = "%(n)d") -> tuple[str, str]:
             before, _sep, after = gettext(pattern).partition(placeholder)
             return before, after
 
         labels = kept[locale] = {
+            # the cards
             "hours": around("%(n)s hours", "%(n)s"), "starts": around("Starts %(day)s", "%(day)s"),
-            "seats": around("%(n)d seats left", "%(n)d"), "full": gettext("Full: you can join the waiting list"),
+            "seats": around("%(n)d seats left"), "full": gettext("Full: you can join the waiting list"),
             "free": gettext("Free"), "from": gettext("from"), "member": gettext("Member price"),
             "subsidised": gettext("Union-subsidised"), "no_class": gettext("No open class"),
             "industry_name": "name_en" if locale.startswith("en") else "name_zh",
+            # the list around them
+            "courses": around("%(n)d courses"), "member_prices": gettext("Member prices shown"),
+            "relaxed_after": around("%(n)d courses match every word; after them come courses that match some of "
+                                    "the words."),
+            "relaxed_only": gettext("No course matches every word. These match some of the words, the closest "
+                                    "first."),
+            "no_match": gettext("No course matches. Try fewer words or other filters."),
+            "did_you_mean": gettext("Did you mean:"), "popular": gettext("Popular searches:"),
+            "first_page": gettext("First page"), "next_page": gettext("Next page"),
         }
     return labels
 
@@ -178,7 +191,7 @@ def course_card_renderer():
     nobody made before reuse the cards of courses that earlier searches showed. The objects
     are keyed by identity and checked on the way out (hashing a card's fourteen values for
     each of a page's cards cost more than the look-up). Per process, emptied when full."""
-    labels = card_labels()
+    labels = catalog_labels()
     locale = locale_code()
     kept = current_app.extensions.setdefault("catalog_cards", {})
     card = current_app.jinja_env.get_template("courses/catalog/_course_card.html").module.card

@@ -31,6 +31,34 @@ def test_chinese_is_not_escaped(client, make_user):
     assert "孙八".encode() in raw and b"\\u" not in raw
 
 
+def test_json_bodies_read_as_flask_would_write_them(app):
+    """Bodies are encoded by orjson; every value comes out as Flask's own encoder writes it."""
+    import dataclasses
+    import enum
+    import uuid
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from flask.json.provider import DefaultJSONProvider
+    from markupsafe import Markup
+
+    @dataclasses.dataclass
+    class Pair:
+        a: int
+        b: str
+
+    class Kind(enum.StrEnum):
+        WORKER = "worker"
+
+    value = {"at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "day": date(2026, 1, 2), "amount": Decimal("12.50"),
+             "pair": Pair(1, "焊工"), "id": uuid.UUID(int=5), "html": Markup("<b>"), "kind": Kind.WORKER,
+             7: "an integer key", "nested": [{"x": None, "y": 1.5, "z": True}], "big": 2 ** 70, "zh": "导游"}
+    with app.app_context():
+        assert app.json.response(value).get_data() == DefaultJSONProvider.response(app.json, value).get_data()
+        small = {key: item for key, item in value.items() if key != "big"}   # orjson's own path, not the fallback
+        assert app.json.response(small).get_data() == DefaultJSONProvider.response(app.json, small).get_data()
+
+
 def test_token_with_username_and_password(client, make_user):
     user = make_user(Role.WORKER)
     ok = client.post("/api/v1/auth/token", json={"username": user.phone, "password": TEST_PASSWORD})

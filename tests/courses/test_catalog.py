@@ -198,6 +198,7 @@ def test_catalog_api_shape(client, listed, industry):
     assert item["industries"][0]["code"] == "hightech" and item["industries"][0]["name"] == "高新技术产业"
     assert item["modes"] == ["offline"] and item["cities"] == ["海口"]
     assert item["next_start_on"] == "2026-12-06"
+    assert item["url"] == f"/courses/{item['id']}" and client.get(item["url"]).status_code == 200
 
 
 def test_course_api_lists_open_classes(client, listed, now):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from courses import search
-from courses.catalog_cache import SharedTTLCache
+from courses.catalog_cache import SharedTTLCache, ShortLived
 from courses.queries.catalog import CatalogFilters, list_catalog
 from courses.queries.catalog_index import CatalogIndex, IndexKeeper
 from courses.services import shelf
@@ -253,3 +253,17 @@ def test_the_industry_menu_comes_with_the_index_and_follows_a_rename(db, listed,
     tourism.name_zh = "文旅产业"
     db.flush()
     assert ("tourism", "文旅产业") in {(i.code, i.name_zh) for i in keeper.current(db).industries}
+
+
+def test_short_lived_values_expire_and_the_store_stays_bounded():
+    now = [100.0]
+    kept = ShortLived(maxsize=3, ttl=10, clock=lambda: now[0])
+    kept[1], kept[2] = 5, 0
+    assert kept.get(1) == 5 and kept.get(2) == 0 and kept.get(3) is None
+    now[0] = 109.9
+    assert kept.get(1) == 5
+    now[0] = 110.0
+    assert kept.get(1) is None and kept.get(2, "gone") == "gone"
+    kept[3] = 7
+    kept[4] = 8    # full: emptied before it takes the new value
+    assert len(kept) == 1 and kept.get(4) == 8 and kept.get(3) is None
