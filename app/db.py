@@ -172,6 +172,15 @@ def get_session() -> Session:
     return db_session()
 
 
+def session_when_needed() -> Session:
+    """The current application context's session, made only when first used: for a read-only
+    edge that memory often answers whole (a catalog search: the in-memory index, the kept seats
+    and dictionary), which then makes and closes no session at all, a twentieth of such a
+    request. It stands in for the ``Session`` (the scoped session passes each call on to the
+    context's own, making it first); once used, it is the very session ``get_session`` gives."""
+    return db_session  # type: ignore[return-value] - scoped_session proxies Session's interface
+
+
 @contextmanager
 def single_read() -> Iterator[Connection]:
     """A connection for an edge that reads one statement and nothing else (a public answer

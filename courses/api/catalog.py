@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.access import PUBLIC, allow
 from app.api import endpoint, parse_query
-from app.db import get_session, utcnow
+from app.db import get_session, session_when_needed, utcnow
 from app.i18n import SHANGHAI
 from app.money import money_json
 from courses import search
@@ -104,7 +104,7 @@ def visible_class(session, class_id: int) -> TrainingClass:
           response=CatalogPageOut, tags=("catalog",))
 def list_courses():
     args = parse_query(CatalogQuery)
-    session = get_session()
+    session = session_when_needed()   # a search that memory answers needs none
     is_member = queries.is_verified_member(session, current_user)
     cache = catalog_cache()
     # Anonymous callers all get the same body for the same query string: reuse it.

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from app.access import PUBLIC, allow
 from app.api import parse_query
-from app.db import get_session, utcnow
+from app.db import get_session, session_when_needed, utcnow
 from app.i18n import locale_code
 from app.skeletons import filled, marker
 from courses import search
@@ -62,7 +62,7 @@ def catalog():
         if html is not None:
             return html
     args = parse_query(CatalogQuery)
-    session = get_session()
+    session = session_when_needed()   # a search that memory answers needs none
     is_member = queries.is_verified_member(session, current_user)
     # Anonymous visitors all see the same list for the same query and language: reuse it.
     key = None if cache is None or current_user.is_authenticated else (

@@ -5,7 +5,7 @@ import logging
 from app import create_app
 from app.access import Role
 from app.security import RedactingFilter
-from tests.conftest import TEST_CONFIG, TEST_PASSWORD, sign_in
+from tests.conftest import TEST_CONFIG, TEST_PASSWORD, csrf_token, sign_in
 
 
 def test_security_headers_on_pages_and_api(client):
@@ -21,6 +21,21 @@ def test_session_cookie_is_httponly_and_lax(client, make_user):
     response = sign_in(client, make_user(Role.WORKER))
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sessions_open_and_close_as_flask_would(client, make_user):
+    """``CookieSessions`` skips the signer only where Flask would find and write nothing."""
+    anonymous = client.get("/courses")
+    assert "Set-Cookie" not in anonymous.headers and "Cookie" in anonymous.headers.get("Vary", "")
+    sign_in(client, make_user(Role.WORKER))
+    assert client.get("/api/v1/me").status_code == 200
+    cookie = client.get_cookie("session")
+    client.set_cookie("session", cookie.value[:-4] + "AAAA")   # a forged signature: an empty session
+    assert client.get("/api/v1/me").status_code == 401
+    client.set_cookie("session", cookie.value)
+    assert client.get("/api/v1/me").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert client.get("/api/v1/me").status_code == 401
 
 
 def test_production_cookies_are_secure(monkeypatch, tmp_path):

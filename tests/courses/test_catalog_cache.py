@@ -35,7 +35,8 @@ def cached_app(app):
         yield app
     finally:
         app.testing, app.config["CATALOG_CACHE_SECONDS"] = saved
-        app.extensions.pop("catalog_cache", None)
+        for kept in ("catalog_cache", "search_cache", "seats_cache"):
+            app.extensions.pop(kept, None)
         app.extensions.pop("catalog_index", None)   # its keeper asks once a second outside tests
 
 
@@ -111,6 +112,26 @@ def test_signed_in_pages_are_not_taken_from_the_anonymous_cache(cached_app, db, 
     sign_in(member, make_member())
     html = member.get("/courses?q=电工").get_data(as_text=True)
     assert 'name="csrf-token"' in html and "电工培训" in html
+
+
+def test_a_search_that_memory_answers_makes_no_session(cached_app, db, listed):
+    listed(title="电工培训")
+    listed(title="焊工培训")
+    client = cached_app.test_client()
+    assert "电工培训" in client.get("/courses?q=电工").get_data(as_text=True)   # index built, seats kept
+    client.get("/api/v1/courses?q=焊工")
+    made = []
+    maker = cached_app.extensions["db_sessionmaker"]
+    cached_app.extensions["db_sessionmaker"] = lambda: made.append(1) or maker()
+    try:
+        with count_queries(db) as statements:
+            page = client.get("/courses?q=电工培训")          # a new search: not a kept page
+            body = client.get("/api/v1/courses?q=焊工培训").json
+        assert "电工培训" in page.get_data(as_text=True) and body["items"][0]["title"] == "焊工培训"
+        assert statements == [] and made == []
+        assert client.get("/courses/999999").status_code == 404 and made   # other pages still get theirs
+    finally:
+        cached_app.extensions["db_sessionmaker"] = maker
 
 
 def test_the_cache_is_shared_safely():
