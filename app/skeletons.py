@@ -4,10 +4,10 @@ Some public pages are asked for with a different value nearly every time (a cert
 facts, a search's words) while everything else on them is the same for every visitor of one
 *shape*: the language, which options are chosen, which facts are present. Such a page is
 rendered once per shape with a marker in place of each value, and each request fills that
-skeleton with its values, escaped exactly as the template would have escaped them. Filling is
-one pass of a regular expression, so a value's own text is never scanned for markers; a
-template walk with its translations and links is not repeated. The language switch every page
-carries is marked and filled here (``app.i18n.language_links`` reads ``g.language_back``). Each
+skeleton with its values, escaped exactly as the template would have escaped them. A skeleton
+is kept split at its markers, so filling it is one join (a value's own text is never scanned
+for markers); a template walk with its translations and links is not repeated. The language
+switch every page carries is marked and filled here (``app.i18n.language_links`` reads ``g.language_back``). Each
 user of a skeleton keeps a test comparing filled pages with plain renders, byte for byte.
 """
 
@@ -41,15 +41,18 @@ def filled(kind: str, shape: tuple, render: Callable[[], str], values: Mapping[s
 
     Skeletons are kept per app and ``kind``, at most ``KEPT`` of each (oldest out first)."""
     skeletons = current_app.extensions.setdefault(f"skeletons:{kind}", {})
-    skeleton = skeletons.get(shape)
-    if skeleton is None:
+    pieces = skeletons.get(shape)
+    if pieces is None:
         g.language_back = marker(BACK)
         try:
-            skeleton = render()
+            # Split once at its markers: text, name, text, name, ..., text.
+            pieces = _MARKERS.split(render())
         finally:
             g.pop("language_back", None)
         if len(skeletons) >= KEPT:
             skeletons.pop(next(iter(skeletons)), None)
-        skeletons[shape] = skeleton
+        skeletons[shape] = pieces
     values = {**values, BACK: str(escape(here_quoted()))}
-    return _MARKERS.sub(lambda match: values[match.group(1)], skeleton)
+    page = pieces.copy()
+    page[1::2] = [values[name] for name in pieces[1::2]]
+    return "".join(page)

@@ -222,6 +222,7 @@ class CatalogIndex:
         self.prices = {i: (price_for_viewer(c, is_member=False), price_for_viewer(c, is_member=True))
                        for i, c in cards.items()}
         self._groups: dict[tuple, tuple] = {}
+        self._unions: dict[tuple, BitMap] = {}
         self.orders = {
             "soon": Order([(soon_key(c.next_start_on, i), i) for i, c in cards.items()]),
             "newest": Order([(newest_key(i), i) for i in cards]),
@@ -308,9 +309,18 @@ class CatalogIndex:
         return sets[0] if len(sets) == 1 else BitMap.intersection(*sets)
 
     def _group(self, group, postings: dict[str, BitMap]) -> BitMap:
-        sets = [self._all_of(alt.terms, postings) for alt in group.alternatives]
-        sets = [s for s in sets if s]
-        return BitMap.union(*sets) if sets else EMPTY
+        """The courses holding any alternative of ``group`` in ``postings`` (``self.body`` or
+        ``self.title``). Kept per snapshot like the words' alternatives, so a word met before
+        costs one look-up; shared, so never changed by its users."""
+        key = (id(postings), tuple(group.alternatives))   # body and title live as long as the snapshot
+        union = self._unions.get(key)
+        if union is None:
+            sets = [s for s in (self._all_of(alt.terms, postings) for alt in group.alternatives) if s]
+            union = BitMap.union(*sets) if sets else EMPTY
+            if len(self._unions) >= WORDS_KEPT:
+                self._unions.clear()
+            self._unions[key] = union
+        return union
 
     def _title_parts(self, group, weight: float, members: BitMap) -> list[tuple[float, BitMap]]:
         """``members`` split by the best alternative of ``group`` found in their title: ``(its

@@ -130,12 +130,12 @@ def _render_results(session, index, args, *, is_member: bool) -> str:
         popular = search_queries.popular_searches(session, search_cache())
     card = course_card_renderer()
     cards = Markup("\n  ".join(card(item) for item in result.items))  # noqa: S704 - kept cards, rendered escaped
-    # A fragment that needs nothing of the request: rendered by Jinja alone, without Flask's
-    # context processors, and its words come translated once per language (``catalog_labels``).
-    template = current_app.jinja_env.get_template("courses/catalog/_results.html")
-    return template.render(result=result, is_member=is_member, cards=cards, labels=catalog_labels(),
-                           next_url=next_url, first_url=first_url, is_later_page=bool(args.after) or args.page > 1,
-                           nearest=nearest, popular=popular, search_url=search_url)
+    # A fragment that needs nothing of the request: a macro called by Jinja alone, without
+    # Flask's context processors, its words translated once per language (``catalog_labels``).
+    results = current_app.jinja_env.get_template("courses/catalog/_results.html").module.results
+    return results(result=result, is_member=is_member, cards=cards, labels=catalog_labels(), next_url=next_url,
+                   first_url=first_url, is_later_page=bool(args.after) or args.page > 1, nearest=nearest,
+                   popular=popular, search_url=search_url)
 
 
 def search_url(**args: str) -> str:
