@@ -72,7 +72,7 @@ def catalog():
     if results is None:
         # Rendered by an autoescaping template: already safe HTML.
         results = Markup(_render_results(session, index, args, is_member=is_member))  # noqa: S704
-        if key:
+        if key and not page_key:   # a visitor with no session: the whole page is kept instead
             cache[key] = results
     html = catalog_html(args, results, index.industries)
     if page_key and not flask_session:
