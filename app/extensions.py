@@ -16,15 +16,18 @@ class RouteLimiter(Limiter):
 
     With no default or application-wide limits, every other request would still walk the
     limiter's resolution of route, blueprint and default limits in its before-request hook
-    (about a tenth of a small public page's time). The limited endpoints are read off the
-    app's routes once, at its first request (every blueprint is registered by then); with
-    default or application limits configured, every route is checked.
+    (about a tenth of a small public page's time). A request filter (Flask-Limiter's own way to
+    exempt requests) lets through every request to an endpoint without a limit; the limited
+    endpoints are read off the app's routes once, at its first request (every blueprint is
+    registered by then); with default or application limits configured, every route is checked.
     """
 
-    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
-        if in_middleware and request.endpoint not in self.limited_endpoints():
-            return None
-        return super()._check_request_limit(callable_name, in_middleware)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_filter(self._not_limited)
+
+    def _not_limited(self) -> bool:
+        return request.endpoint not in self.limited_endpoints()
 
     def limited_endpoints(self) -> frozenset[str]:
         limited = current_app.extensions.get("rate_limited_endpoints")
