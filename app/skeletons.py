@@ -7,8 +7,9 @@ rendered once per shape with a marker in place of each value, and each request f
 skeleton with its values, escaped exactly as the template would have escaped them. A skeleton
 is kept split at its markers, so filling it is one join (a value's own text is never scanned
 for markers); a template walk with its translations and links is not repeated. The language
-switch every page carries is marked and filled here (``app.i18n.language_links`` reads ``g.language_back``). Each
-user of a skeleton keeps a test comparing filled pages with plain renders, byte for byte.
+switch every page carries is marked and filled here (``app.i18n.language_links`` reads
+``g.language_back``). Each user of a skeleton keeps a test comparing filled pages with plain
+renders, byte for byte.
 """
 
 from __future__ import annotations
